@@ -1,0 +1,128 @@
+"""The Protocols core needs from the outside world. Adapters implement them structurally."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, Protocol
+
+from core.delivery import DeliveryResult, OutboundMessage
+from core.models import ContentItem, Digest, RefinedRequests, Subscriber
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current moment, timezone-aware."""
+        ...
+
+
+class SubscriberRepository(Protocol):
+    async def get(self, subscriber_id: int) -> Subscriber | None:
+        """One subscriber by id, or None."""
+        ...
+
+    async def find_by_identity(self, platform: str, platform_user_id: str) -> Subscriber | None:
+        """The subscriber behind a platform identity, or None."""
+        ...
+
+    async def save(self, subscriber: Subscriber) -> Subscriber:
+        """Insert or update (by platform identity); returns the stored row with its id."""
+        ...
+
+    async def count_by_status(self) -> dict[str, int]:
+        """Subscribers per status."""
+        ...
+
+
+class ContentRepository(Protocol):
+    async def add_many(self, items: Sequence[ContentItem]) -> int:
+        """Store items (upsert by url); returns how many were new."""
+        ...
+
+    async def candidates_for(
+        self, subscriber_id: int, since: datetime | None, limit: int
+    ) -> list[ContentItem]:
+        """Items published after `since` that were never sent to this subscriber."""
+        ...
+
+    async def recent(self, limit: int) -> list[ContentItem]:
+        """The newest items, for samples and previews of a new prompt."""
+        ...
+
+
+class PublicationSummary(Protocol):
+    id: int
+    created_at: datetime
+    period_key: str
+    item_titles: list[str]
+    status: str
+
+
+class PublicationLedger(Protocol):
+    async def record(
+        self,
+        digest: Digest,
+        messages: Sequence[OutboundMessage],
+        next_due_at: datetime | None,
+        outcome: str,
+    ) -> int | None:
+        """Write the publication, its items and outbox rows, and advance the subscriber's
+        next due time, in one transaction. Returns the publication id, or None when a
+        publication for the same (subscriber, period) already exists."""
+        ...
+
+    async def sent_fingerprints(self, subscriber_id: int) -> set[str]:
+        """Fingerprints of every item ever sent to this subscriber."""
+        ...
+
+    async def history(self, subscriber_id: int, limit: int) -> list[Any]:
+        """The newest publications for this subscriber (PublicationSummary-shaped)."""
+        ...
+
+
+class SessionStore(Protocol):
+    async def get(self, platform: str, user_id: str) -> dict[str, Any] | None:
+        """The conversation state for a user, or None once it expired."""
+        ...
+
+    async def put(self, platform: str, user_id: str, state: dict[str, Any]) -> None:
+        """Store conversation state; it expires after the store's TTL."""
+        ...
+
+    async def delete(self, platform: str, user_id: str) -> None:
+        """Forget conversation state."""
+        ...
+
+
+class TemplateSource(Protocol):
+    async def get_template(self, name: str) -> str:
+        """The Jinja2 source of a named template (e.g. `email.html`)."""
+        ...
+
+
+class PromptRefiner(Protocol):
+    async def refine(self, prompt: str, current: RefinedRequests) -> RefinedRequests:
+        """Fold a free-text prompt into topics and keywords."""
+        ...
+
+
+class Deliverer(Protocol):
+    destination: str
+
+    async def deliver(self, message: OutboundMessage) -> DeliveryResult:
+        """Send one message. Never raises for platform errors: it classifies them."""
+        ...
+
+
+class DeliveryDispatcher(Protocol):
+    async def deliver_publication(self, publication_id: int) -> None:
+        """Deliver a just-recorded publication's outbox rows now (for `/digest now`)."""
+        ...
+
+
+class MockDataLoader(Protocol):
+    async def load(
+        self, subscribers: Sequence[Subscriber], items: Sequence[ContentItem]
+    ) -> tuple[int, int]:
+        """Store mock subscribers and content; returns (subscribers, new items)."""
+        ...

@@ -1,0 +1,4 @@
+"""Shared fixtures: real PostgreSQL and Redis (from TEST_DATABASE_URL / TEST_REDIS_URL, or
+embedded servers when those are unset)."""
+
+pytest_plugins = ["tests.fixtures.postgres", "tests.fixtures.redis"]
