@@ -22,8 +22,10 @@ class Subscribe:
 
     @property
     def is_bare(self) -> bool:
-        return all(v is None for v in (self.frequency, self.time_of_day, self.timezone,
-                                       self.days, self.via))
+        return all(
+            v is None
+            for v in (self.frequency, self.time_of_day, self.timezone, self.days, self.via)
+        )
 
 
 @dataclass(frozen=True)
@@ -216,11 +218,40 @@ class ParseError:
 
 
 Command = (
-    Subscribe | Unsubscribe | Help | ShowSettings | ShowStatus | Preview | SendNow | History
-    | SetFrequency | SetTime | SetTimezone | SetDays | Pause | Resume | PromptAdd | PromptList
-    | PromptRemove | Refine | SetThreshold | SetStyle | SetTone | SetFormat | SetEmail
-    | SetEmptyDigest | Why | SetAlerts | SetQuietHours | ChannelSubscribe | ChannelUnsubscribe
-    | SourceAdd | SourceList | SourceRemove | AdminSeed | AdminStats
+    Subscribe
+    | Unsubscribe
+    | Help
+    | ShowSettings
+    | ShowStatus
+    | Preview
+    | SendNow
+    | History
+    | SetFrequency
+    | SetTime
+    | SetTimezone
+    | SetDays
+    | Pause
+    | Resume
+    | PromptAdd
+    | PromptList
+    | PromptRemove
+    | Refine
+    | SetThreshold
+    | SetStyle
+    | SetTone
+    | SetFormat
+    | SetEmail
+    | SetEmptyDigest
+    | Why
+    | SetAlerts
+    | SetQuietHours
+    | ChannelSubscribe
+    | ChannelUnsubscribe
+    | SourceAdd
+    | SourceList
+    | SourceRemove
+    | AdminSeed
+    | AdminStats
 )
 
 ADMIN_COMMANDS = (AdminSeed, AdminStats, ChannelSubscribe, ChannelUnsubscribe)

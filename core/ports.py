@@ -59,12 +59,18 @@ class PublicationSummary(Protocol):
 
 
 class PublicationLedger(Protocol):
+    async def next_publication_id(self) -> int:
+        """Reserve a publication id, so rendered links and buttons can name it."""
+        ...
+
     async def record(
         self,
         digest: Digest,
         messages: Sequence[OutboundMessage],
         next_due_at: datetime | None,
         outcome: str,
+        *,
+        publication_id: int | None = None,
     ) -> int | None:
         """Write the publication, its items and outbox rows, and advance the subscriber's
         next due time, in one transaction. Returns the publication id, or None when a
@@ -120,9 +126,13 @@ class DeliveryDispatcher(Protocol):
         ...
 
 
-class MockDataLoader(Protocol):
-    async def load(
+class AdminStore(Protocol):
+    async def load_mock(
         self, subscribers: Sequence[Subscriber], items: Sequence[ContentItem]
-    ) -> tuple[int, int]:
-        """Store mock subscribers and content; returns (subscribers, new items)."""
+    ) -> tuple[list[Subscriber], int]:
+        """Store mock subscribers (upsert) and content; returns (stored subscribers, new items)."""
+        ...
+
+    async def stats(self, now: datetime) -> dict[str, Any]:
+        """Operator figures: subscribers by status, due soon, outbox by state, failures."""
         ...

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,10 +22,13 @@ def start_postgres(data_dir: Path) -> str:
 
     The server outlives this process on purpose: a second digestbot process (a worker)
     reuses it, and the data survives restarts."""
-    import pgserver
+    with warnings.catch_warnings():
+        # platformdirs warns about a missing XDG_RUNTIME_DIR in containers; harmless here.
+        warnings.simplefilter("ignore")
+        import pgserver
 
-    data_dir.mkdir(parents=True, exist_ok=True)
-    server = pgserver.get_server(data_dir, cleanup_mode=None)
+        data_dir.mkdir(parents=True, exist_ok=True)
+        server = pgserver.get_server(data_dir, cleanup_mode=None)
     return server.get_uri()
 
 

@@ -1,4 +1,4 @@
 """Shared fixtures: real PostgreSQL and Redis (from TEST_DATABASE_URL / TEST_REDIS_URL, or
-embedded servers when those are unset)."""
+embedded servers when those are unset) and moto's SES server."""
 
-pytest_plugins = ["tests.fixtures.postgres", "tests.fixtures.redis"]
+pytest_plugins = ["tests.fixtures.postgres", "tests.fixtures.redis", "tests.fixtures.moto"]

@@ -1,0 +1,148 @@
+"""Wiring: turn one Settings into connected storage, services, deliverers and the service."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import sys
+from contextlib import AsyncExitStack
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, TextIO
+
+import asyncpg
+from redis.asyncio import Redis
+
+from bot.console.deliver import ConsoleDeliverer
+from bot.deliverers import make_deliverers
+from bot.settings import Settings
+from core.context import Context
+from core.pipeline import DigestPipeline
+from core.refine import KeywordRefiner
+from core.render import DigestRenderer, default_templates
+from core.service import CommandService
+from scheduler.delivery import DeliveryWorker
+from scheduler.jobs import Housekeeping
+from scheduler.tick import DigestTick
+from storage import embedded
+from storage.postgres.admin import PgAdminStore
+from storage.postgres.channels import PgChannelRepository
+from storage.postgres.content import PgContentRepository
+from storage.postgres.migrate import migrate
+from storage.postgres.outbox import PgOutbox
+from storage.postgres.pool import create_pool
+from storage.postgres.publications import PgPublicationLedger
+from storage.postgres.scheduling import PgScheduling
+from storage.postgres.subscribers import PgSubscriberRepository
+from storage.postgres.templates import PgTemplateRepository
+from storage.redis.client import create_redis
+from storage.redis.sessions import RedisSessionStore
+from storage.redis.subscriber_cache import CachedSubscriberRepository, InvalidatingLedger
+from storage.redis.template_cache import CachedTemplateSource
+
+log = logging.getLogger(__name__)
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    pool: asyncpg.Pool
+    redis: Redis
+    ctx: Context
+    service: CommandService
+    delivery: DeliveryWorker
+    tick: DigestTick
+    housekeeping: Housekeeping
+    outbox: PgOutbox
+    channels: PgChannelRepository
+    templates: CachedTemplateSource
+    worker_id: str
+    extras: dict[str, Any] = field(default_factory=dict)
+    exit_stack: AsyncExitStack = field(default_factory=AsyncExitStack)
+
+    async def close(self) -> None:
+        await self.exit_stack.aclose()
+
+
+def resolve_servers(settings: Settings, out: TextIO) -> tuple[str, str, list[Any]]:
+    """Configured servers win; otherwise start the embedded ones and say so in one line."""
+    pg_url, redis_url = settings.postgres_url(), settings.redis_server_url()
+    handles: list[Any] = []
+    started = []
+    if pg_url is None:
+        pg_url = embedded.start_postgres(settings.digestbot_data_dir / "postgres")
+        started.append("PostgreSQL")
+    if redis_url is None:
+        server = embedded.start_redis(settings.digestbot_data_dir / "redis")
+        handles.append(server)
+        redis_url = server.url
+        started.append("Redis")
+    if started:
+        print(
+            f"Using embedded {' and '.join(started)} with data in {settings.digestbot_data_dir} "
+            "(set DATABASE_URL / REDIS_URL to use your own servers).",
+            file=out,
+            flush=True,
+        )
+    return pg_url, redis_url, handles
+
+
+async def build_runtime(settings: Settings, out: TextIO = sys.stdout) -> Runtime:
+    stack = AsyncExitStack()
+    pg_url, redis_url, handles = resolve_servers(settings, out)
+    for handle in handles:
+        stack.callback(handle.stop)
+    pool = await create_pool(pg_url, max_size=settings.database_pool_size)
+    stack.push_async_callback(pool.close)
+    await migrate(pool)
+    redis = create_redis(redis_url)
+    stack.push_async_callback(redis.aclose)
+
+    clock = SystemClock()
+    subscribers = CachedSubscriberRepository(redis, PgSubscriberRepository(pool))
+    content = PgContentRepository(pool)
+    ledger = InvalidatingLedger(PgPublicationLedger(pool), subscribers)
+    template_repo = PgTemplateRepository(pool)
+    templates = CachedTemplateSource(redis, template_repo)
+    refreshed = await template_repo.seed_defaults(default_templates())
+    if refreshed:
+        await templates.invalidate(*refreshed)
+    outbox = PgOutbox(pool)
+    worker_id = f"{socket.gethostname()}:{os.getpid()}"
+    deliverers = make_deliverers(settings, redis, out)
+    deliverers["console"] = ConsoleDeliverer(out)
+    delivery = DeliveryWorker(outbox, deliverers, subscribers, clock, worker_id)
+    pipeline = DigestPipeline(content, ledger, DigestRenderer(templates), clock)
+    scheduling = PgScheduling(pool)
+    ctx = Context(
+        subscribers=subscribers,
+        content=content,
+        ledger=ledger,
+        sessions=RedisSessionStore(redis),
+        refiner=KeywordRefiner(),
+        pipeline=pipeline,
+        dispatcher=delivery,
+        admin=PgAdminStore(pool, subscribers, content, warm_cache=subscribers.warm),
+        clock=clock,
+    )
+    return Runtime(
+        settings=settings,
+        pool=pool,
+        redis=redis,
+        ctx=ctx,
+        service=CommandService(ctx),
+        delivery=delivery,
+        tick=DigestTick(scheduling, pipeline, clock, worker_id),
+        housekeeping=Housekeeping(scheduling, outbox, clock),
+        outbox=outbox,
+        channels=PgChannelRepository(pool),
+        templates=templates,
+        worker_id=worker_id,
+        exit_stack=stack,
+    )

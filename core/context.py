@@ -1,0 +1,42 @@
+"""Everything a command handler may use, passed in once by the program's wiring."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core.actor import Actor
+from core.models import Subscriber
+from core.pipeline import DigestPipeline
+from core.ports import (
+    AdminStore,
+    Clock,
+    ContentRepository,
+    DeliveryDispatcher,
+    PromptRefiner,
+    PublicationLedger,
+    SessionStore,
+    SubscriberRepository,
+)
+
+
+class NotSubscribed(Exception):
+    """The actor has no profile yet; the service answers with how to subscribe."""
+
+
+@dataclass
+class Context:
+    subscribers: SubscriberRepository
+    content: ContentRepository
+    ledger: PublicationLedger
+    sessions: SessionStore
+    refiner: PromptRefiner
+    pipeline: DigestPipeline
+    dispatcher: DeliveryDispatcher
+    admin: AdminStore
+    clock: Clock
+
+    async def subscriber_for(self, actor: Actor) -> Subscriber:
+        subscriber = await self.subscribers.find_by_identity(actor.platform, actor.user_id)
+        if subscriber is None:
+            raise NotSubscribed
+        return subscriber

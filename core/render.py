@@ -1,0 +1,200 @@
+"""Render digests via editable, sandboxed Jinja2 templates; chat JSON and limits live here."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import partial
+from importlib import resources
+from typing import Any
+
+from jinja2 import Template
+from jinja2.sandbox import SandboxedEnvironment
+from pydantic import BaseModel, Field
+
+from core.models import Digest, DigestItem, Personalization, Style, Summarization, Tone
+from core.ports import TemplateSource
+
+FORMATS, ZWSP = ("console", "email", "slack", "discord"), "\u200b"
+SLACK_MAX_BLOCKS, SLACK_MAX_TEXT, SLACK_MAX_HEADER = 50, 3000, 150
+DISCORD_MAX_EMBEDS, DISCORD_MAX_TITLE, DISCORD_MAX_DESCRIPTION = 10, 256, 4096
+DISCORD_MAX_TOTAL, DISCORD_MAX_FOOTER = 6000, 300
+FOOTER = "/digest settings to adjust · /digest unsubscribe to stop"
+FEEDBACK = (("feedback_like", "👍"), ("feedback_dislike", "👎"))
+_sandbox = partial(SandboxedEnvironment, trim_blocks=True, lstrip_blocks=True)
+
+
+def escape_slack(text: str) -> str:
+    """Escape &, <, > (so <!channel>, <@U123> are inert) and defuse bare @here/@channel."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return re.sub(r"@(here|channel|everyone)\b", f"@{ZWSP}\\1", text, flags=re.IGNORECASE)
+
+
+def escape_discord(text: str) -> str:
+    """Escape markdown and put a zero-width space after every @ that could mention."""
+    return re.sub(r"@(?=[\w!&])", f"@{ZWSP}", re.sub(r"([\\*_~`|>\[\]()#])", r"\\\1", text))
+
+
+def clip(text: str, limit: int) -> str:
+    """Shorten to at most `limit` characters, ending in an ellipsis when cut."""
+    # Never leave half a Slack link or entity, or a dangling markdown escape, before the "…".
+    cut = re.sub(r"(<[^>]*|&[#\w]*|\\)$", "", text[: limit - 1].rstrip()) + "…"
+    return text if len(text) <= limit else cut
+
+
+@dataclass(frozen=True)
+class LinkBuilder:
+    """Link hooks (click tracking, unsubscribe, settings); by default an item's own url."""
+
+    item_url: Callable[[Digest, DigestItem], str] = lambda digest, item: item.item.url
+    unsubscribe_url: Callable[[Digest], str | None] = lambda digest: None
+    settings_url: Callable[[Digest], str | None] = lambda digest: None
+
+
+class RenderedDigest(BaseModel):
+    subject: str
+    text: str
+    html: str | None = None  # email only
+    payload: dict[str, Any] = Field(default_factory=dict)  # {"blocks"} or {"embeds"}
+
+
+def default_templates() -> dict[str, str]:
+    """Every bundled template by name without `.j2` (e.g. `email.html`): seed data."""
+    files = [f for f in (resources.files("core") / "templates").iterdir() if f.name.endswith(".j2")]
+    return {f.name.removesuffix(".j2"): f.read_text(encoding="utf-8") for f in files}
+
+
+def _safe_url(url: str | None) -> str:
+    # Links come from content and hooks; only web and mail links may become clickable.
+    return url if url and re.match(r"(https?|mailto):", url, re.IGNORECASE) else ""
+
+
+def _item_view(
+    index: int, entry: DigestItem, url: str | None, p: Personalization, esc: Callable[[str], str]
+) -> dict[str, Any]:
+    item, scores = entry.item, entry.item.ai_scores
+    numbers = {"score": entry.score, **scores.model_dump(exclude={"engagement_prediction"})}
+    named = [f"{k.title()}: {', '.join(v)}" for k, v in item.entities.model_dump().items() if v]
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+", item.summary.strip()) if s]
+    keep = {Style.CONCISE: 1, Style.BALANCED: 2}.get(p.style, len(sentences))
+    mixed_first = p.summarization is Summarization.MIXED and index == 0
+    paragraph = p.summarization is Summarization.PARAGRAPH or mixed_first
+    return {
+        "rank": entry.rank,
+        "title": esc(item.title),
+        "url": _safe_url(url),
+        "source": esc(item.source),
+        "published": f"{item.published_at:%Y-%m-%d}",
+        "sentences": [esc(s) for s in sentences[:keep]],
+        "reason": esc("; ".join(entry.reasons)),
+        "score_line": " · ".join(f"{k} {v:.2f}" for k, v in numbers.items()),
+        "entity_line": esc(" · ".join(named)),
+        "layout": "paragraph" if paragraph else "bullets",
+        "show_scores": p.style is Style.DETAILED or p.tone is Tone.TECHNICAL,
+        "show_entities": p.style is Style.DETAILED,
+    }
+
+
+def _section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": clip(text, SLACK_MAX_TEXT)}}
+
+
+def slack_blocks(
+    header: str, intro: str, sections: Sequence[tuple[str, str]], footer: str
+) -> list[dict[str, Any]]:
+    """Block Kit: header, intro, a section + 👍/👎 per (mrkdwn, feedback value), a footer."""
+    room = (SLACK_MAX_BLOCKS - 4) // 2  # header, intro, "more" line and footer; 2 per item
+    shown = sections if len(sections) <= room + 1 else sections[:room]
+    title = {"type": "plain_text", "text": clip(header, SLACK_MAX_HEADER), "emoji": True}
+    blocks: list[dict[str, Any]] = [{"type": "header", "text": title}, _section(intro)]
+    for text, value in shown:
+        buttons = [{"type": "button", "action_id": action, "value": value,
+                    "text": {"type": "plain_text", "text": label, "emoji": True}}
+                   for action, label in FEEDBACK]  # fmt: skip
+        blocks += [_section(text), {"type": "actions", "elements": buttons}]
+    if len(shown) < len(sections):
+        blocks.append(_section(f"…and {len(sections) - len(shown)} more"))
+    return [*blocks, {"type": "context", "elements": [_section(footer)["text"]]}]
+
+
+def discord_embeds(
+    header: str, intro: str, items: Sequence[tuple[str, str, str]], footer: str
+) -> list[dict[str, Any]]:
+    """Embeds: a header, then one per (title, url, description) within Discord's limits."""
+    head = {"title": clip(header, DISCORD_MAX_TITLE), "description": clip(intro, 1000)}
+    embeds: list[dict[str, Any]] = [head]
+    budget = DISCORD_MAX_TOTAL - DISCORD_MAX_FOOTER - sum(map(len, head.values()))
+    for title, url, description in items[: DISCORD_MAX_EMBEDS - 1]:
+        title = clip(title, DISCORD_MAX_TITLE)
+        room = min(DISCORD_MAX_DESCRIPTION, budget - len(title))
+        if room < 80:  # too little left for a readable item
+            break
+        embeds.append({"title": title, "description": clip(description, room)})
+        embeds[-1] |= {"url": url} if url else {}
+        budget -= len(title) + len(embeds[-1]["description"])
+    note = f"…and {len(items) - len(embeds) + 1} more · " if len(items) >= len(embeds) else ""
+    embeds[-1]["footer"] = {"text": clip(note + footer, DISCORD_MAX_FOOTER)}
+    return embeds
+
+
+class DigestRenderer:
+    """Renders digests with templates fetched through a TemplateSource."""
+
+    def __init__(self, templates: TemplateSource) -> None:
+        self._source = templates
+        self._envs = {auto: _sandbox(autoescape=auto) for auto in (True, False)}
+        self._compiled: dict[tuple[str, bool], Template] = {}
+
+    async def _render(self, name: str, context: dict[str, Any]) -> str:
+        source = await self._source.get_template(name)
+        autoescape = name.endswith(".html")
+        key = (hashlib.sha256(source.encode("utf-8")).hexdigest(), autoescape)
+        if key not in self._compiled:  # compile once per distinct source text
+            self._compiled[key] = self._envs[autoescape].from_string(source)
+        return self._compiled[key].render(context).strip()
+
+    async def render(
+        self,
+        digest: Digest,
+        fmt: str,
+        *,
+        links: LinkBuilder | None = None,
+        publication_id: int | None = None,
+    ) -> RenderedDigest:
+        """Render for a format; `publication_id` goes into feedback button values."""
+        if fmt not in FORMATS:
+            raise ValueError(f"unknown format '{fmt}' (choose {', '.join(FORMATS)})")
+        esc = {"slack": escape_slack, "discord": escape_discord}.get(fmt, str)
+        links = links or LinkBuilder()
+        # Disabled personalisation renders with the defaults rather than the stored choices.
+        p = digest.personalization if digest.personalization.enabled else Personalization()
+        urls = [links.item_url(digest, entry) for entry in digest.items]
+        views = [_item_view(i, e, urls[i], p, esc) for i, e in enumerate(digest.items)]
+        ctx: dict[str, Any] = {
+            "recipient": esc(digest.recipient_name),
+            "date": f"{digest.generated_at:%a %d %b %Y}",
+            "considered": digest.considered,
+            "personalization": p.model_dump(mode="json"),
+            "items": views,
+            "settings_url": _safe_url(links.settings_url(digest)),
+            "unsubscribe_url": _safe_url(links.unsubscribe_url(digest)),
+        }
+        ctx["subject"] = subject = await self._render("subject.txt", ctx)
+        opening = "empty_note.txt" if digest.is_empty else "intro.txt"  # the note is one line
+        ctx["intro"] = intro = await self._render(opening, ctx)
+        if fmt == "console":
+            text = intro if digest.is_empty else await self._render("console.txt", ctx)
+            return RenderedDigest(subject=subject, text=text)
+        if fmt == "email":
+            text, page = await self._render("email.txt", ctx), await self._render("email.html", ctx)
+            return RenderedDigest(subject=subject, text=text, html=page)
+        texts = [await self._render(f"{fmt}_item.md", {**ctx, "item": view}) for view in views]
+        if fmt == "slack":
+            values = [f"{publication_id or 0}:{entry.item.id or 0}" for entry in digest.items]
+            blocks = slack_blocks(subject, intro, list(zip(texts, values, strict=True)), FOOTER)
+            return RenderedDigest(subject=subject, text=intro, payload={"blocks": blocks})
+        items = [(v["title"], v["url"], text) for v, text in zip(views, texts, strict=True)]
+        embeds = discord_embeds(subject, intro, items, FOOTER)
+        return RenderedDigest(subject=subject, text=intro, payload={"embeds": embeds})

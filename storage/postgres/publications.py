@@ -1,0 +1,138 @@
+"""The publication ledger (implements core.ports.PublicationLedger).
+
+A digest, its items, its outbox rows and the recipient's next due time are written in
+one transaction, so a crash can never leave a digest recorded but undelivered (or sent
+twice): the (recipient, period) unique index turns a repeat into a no-op."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+
+from core.delivery import OutboundMessage
+from core.fingerprint import fingerprint
+from core.models import Digest, DigestItem
+from storage.postgres.queries import default_queries
+from storage.postgres.summaries import PublicationSummary
+
+__all__ = ["PgPublicationLedger", "PublicationSummary"]
+
+_Q = default_queries()
+
+
+def _item_args(
+    publication_id: int, sub: int | None, chan: int | None, d: DigestItem
+) -> tuple[Any, ...]:
+    if d.item.id is None:
+        raise ValueError(f"digest item '{d.item.title}' was never stored (no id)")
+    return (
+        publication_id,
+        d.item.id,
+        sub,
+        chan,
+        d.item.fingerprint or fingerprint(d.item.title),
+        d.rank,
+        d.score,
+        d.item.ai_scores.model_dump(mode="json"),
+        d.reasons,
+    )
+
+
+def _outbox_args(
+    publication_id: int, sub: int | None, chan: int | None, m: OutboundMessage, ready: datetime
+) -> tuple[Any, ...]:
+    return (
+        publication_id,
+        m.subscriber_id if m.subscriber_id is not None else sub,
+        m.channel_id if m.channel_id is not None else chan,
+        m.destination,
+        m.address,
+        m.idempotency_key,
+        m.subject,
+        m.text,
+        m.html,
+        m.payload,
+        ready,
+    )
+
+
+class PgPublicationLedger:
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self._pool = pool
+
+    async def record(
+        self,
+        digest: Digest,
+        messages: Sequence[OutboundMessage],
+        next_due_at: datetime | None,
+        outcome: str,
+        *,
+        channel_id: int | None = None,
+        template_name: str = "",
+        publication_id: int | None = None,
+    ) -> int | None:
+        """Write publication, items, outbox rows and the recipient's next due time in one
+        transaction. Returns the publication id, or None (writing nothing) when this
+        recipient already has a publication for digest.period_key.
+
+        For a channel digest pass digest.subscriber_id=None and channel_id. Pass the
+        publication_id reserved with next_publication_id() when rendering needed it."""
+        sub = digest.subscriber_id
+        if (sub is None) == (channel_id is None):
+            raise ValueError("a publication needs exactly one of subscriber_id or channel_id")
+        async with self._pool.acquire() as conn, conn.transaction():
+            new_id = await conn.fetchval(
+                _Q.insert_publication,
+                sub,
+                channel_id,
+                digest.period_key,
+                template_name,
+                outcome,
+                len(digest.items),
+                digest.considered,
+                digest.generated_at,
+                publication_id,
+            )
+            if new_id is None:
+                return None
+            items = [_item_args(new_id, sub, channel_id, d) for d in digest.items]
+            if items:
+                await conn.executemany(_Q.insert_publication_item, items)
+            ready = digest.generated_at
+            rows = [_outbox_args(new_id, sub, channel_id, m, ready) for m in messages]
+            if rows:
+                await conn.executemany(_Q.insert_outbox_message, rows)
+            if sub is not None:
+                await conn.execute(
+                    _Q.advance_subscriber, sub, digest.generated_at, next_due_at, outcome
+                )
+            else:
+                await conn.execute(_Q.advance_channel, channel_id, digest.generated_at, next_due_at)
+            return int(new_id)
+
+    async def next_publication_id(self) -> int:
+        """Reserve a publication id, so rendered links and buttons can name it."""
+        return int(await self._pool.fetchval(_Q.next_publication_id))
+
+    async def sent_fingerprints(self, subscriber_id: int) -> set[str]:
+        """Fingerprints of every item ever sent to this subscriber."""
+        rows = await self._pool.fetch(_Q.subscriber_sent_fingerprints, subscriber_id)
+        return {row["fingerprint"] for row in rows}
+
+    async def channel_sent_fingerprints(self, channel_id: int) -> set[str]:
+        """Fingerprints of every item ever sent to this channel."""
+        rows = await self._pool.fetch(_Q.channel_sent_fingerprints, channel_id)
+        return {row["fingerprint"] for row in rows}
+
+    async def history(self, subscriber_id: int, limit: int) -> list[PublicationSummary]:
+        """This subscriber's newest publications, newest first."""
+        rows = await self._pool.fetch(_Q.subscriber_history, subscriber_id, limit)
+        return [PublicationSummary(**dict(row)) for row in rows]
+
+    async def last_publication(self, subscriber_id: int) -> PublicationSummary | None:
+        """The newest publication, or None before the first digest."""
+        newest = await self.history(subscriber_id, 1)
+        return newest[0] if newest else None

@@ -1,0 +1,30 @@
+-- publishing_channels: Slack/Discord channels and email lists that get a team digest.
+
+-- name: get_channel
+SELECT * FROM publishing_channels WHERE id = $1;
+
+-- name: find_channel
+SELECT * FROM publishing_channels WHERE platform = $1 AND platform_channel_id = $2;
+
+-- last_digest_at belongs to the publication ledger, as for subscribers.
+-- name: save_channel
+INSERT INTO publishing_channels AS ch (
+    platform, platform_channel_id, team_id, name, created_by, status,
+    frequency, frequency_settings, ai_metadata, last_digest_at, next_due_at
+) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+ON CONFLICT (platform, platform_channel_id) DO UPDATE SET
+    team_id            = EXCLUDED.team_id,
+    name               = EXCLUDED.name,
+    status             = EXCLUDED.status,
+    frequency          = EXCLUDED.frequency,
+    frequency_settings = EXCLUDED.frequency_settings,
+    ai_metadata        = EXCLUDED.ai_metadata,
+    next_due_at        = EXCLUDED.next_due_at,
+    last_digest_at     = GREATEST(ch.last_digest_at, EXCLUDED.last_digest_at),
+    updated_at         = now()
+RETURNING *;
+
+-- name: list_channels
+SELECT * FROM publishing_channels
+WHERE $1::text IS NULL OR status = $1::text
+ORDER BY id;

@@ -1,0 +1,72 @@
+-- publishing_publications and publishing_publication_items: what each recipient was
+-- sent, and why. Written together with their delivery_outbox rows (see outbox inserts).
+
+-- Reserved before rendering, so links and buttons in the digest can name it.
+-- name: next_publication_id
+SELECT nextval(pg_get_serial_sequence('publishing_publications', 'id'));
+
+-- $9 is an id from next_publication_id, or NULL for a fresh one (COALESCE stops at the
+-- first non-null argument, so no sequence value is wasted).
+-- A unique violation here means this publication exists already: the (recipient,
+-- period) key, or a reserved id recorded before. Nothing is returned and the caller
+-- writes nothing else.
+-- name: insert_publication
+INSERT INTO publishing_publications (
+    subscriber_id, channel_id, period_key, template_name, outcome,
+    id, item_count, considered, created_at
+) VALUES (
+    $1, $2, $3, $4, $5,
+    COALESCE($9::bigint, nextval(pg_get_serial_sequence('publishing_publications', 'id'))),
+    $6, $7, $8
+)
+ON CONFLICT DO NOTHING
+RETURNING id;
+
+-- name: insert_publication_item
+INSERT INTO publishing_publication_items (
+    publication_id, content_id, subscriber_id, channel_id,
+    fingerprint, rank, score, ai_scores, reasons
+) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9);
+
+-- Ready as of the digest's own time, so workers on an injected clock see it.
+-- name: insert_outbox_message
+INSERT INTO delivery_outbox (
+    publication_id, subscriber_id, channel_id, destination, address,
+    idempotency_key, subject, body_text, body_html, payload, next_attempt_at
+) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11);
+
+-- The claim ends here: the next tick may pick the subscriber up at next_due_at.
+-- name: advance_subscriber
+UPDATE publishing_subscribers
+SET last_digest_at = $2, next_due_at = $3, last_outcome = $4,
+    claimed_by = NULL, claimed_until = NULL, updated_at = now()
+WHERE id = $1;
+
+-- name: advance_channel
+UPDATE publishing_channels
+SET last_digest_at = $2, next_due_at = $3,
+    claimed_by = NULL, claimed_until = NULL, updated_at = now()
+WHERE id = $1;
+
+-- name: subscriber_sent_fingerprints
+SELECT DISTINCT fingerprint FROM publishing_publication_items WHERE subscriber_id = $1;
+
+-- name: channel_sent_fingerprints
+SELECT DISTINCT fingerprint FROM publishing_publication_items WHERE channel_id = $1;
+
+-- name: subscriber_history
+SELECT
+    p.id, p.created_at, p.period_key, p.outcome,
+    ARRAY(
+        SELECT c.title
+        FROM publishing_publication_items i JOIN content_items c ON c.id = i.content_id
+        WHERE i.publication_id = p.id
+        ORDER BY i.rank
+    ) AS item_titles,
+    ARRAY(
+        SELECT o.state FROM delivery_outbox o WHERE o.publication_id = p.id ORDER BY o.id
+    ) AS delivery_states
+FROM publishing_publications p
+WHERE p.subscriber_id = $1
+ORDER BY p.created_at DESC, p.id DESC
+LIMIT $2;

@@ -1,0 +1,214 @@
+"""core.render: every output shape, personalisation, escaping and platform limits."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jinja2.exceptions import SecurityError
+
+from core.models import AIScores, ContentItem, Digest, DigestItem, Entities, Personalization
+from core.render import DigestRenderer, LinkBuilder, default_templates, escape_discord, escape_slack
+
+NOW = datetime(2024, 5, 6, 8, 0, tzinfo=UTC)
+SENTENCES = ("First finding is strong.", "Second finding is subtle.", "Third finding is a caveat.")
+TEXT = " ".join(SENTENCES)
+ENTITIES = Entities(topics=["robotics"], people=["Grace Hopper"])
+PINGS = "<!channel> <!here> @here @everyone <@&123> <@U123>"
+
+
+class Templates:
+    """A TemplateSource twin serving the bundled templates (editable per test)."""
+
+    def __init__(self) -> None:
+        self.sources = default_templates()
+
+    async def get_template(self, name: str) -> str:
+        return self.sources[name]
+
+
+def paper(i: int, title: str, summary: str) -> DigestItem:
+    url, scores = f"https://example.org/p/{i}", AIScores(relevance=0.812)
+    item = ContentItem(id=i, title=title, summary=summary, url=url, source="arXiv",
+                       published_at=NOW, ai_scores=scores, entities=ENTITIES)  # fmt: skip
+    return DigestItem(item=item, score=0.9, rank=i, reasons=["matches topic robotics"])
+
+
+def digest(n: int = 3, title: str = "Paper", summary: str = TEXT, **personal: Any) -> Digest:
+    name, p = personal.pop("name", "Ada"), Personalization(**personal)
+    items = [paper(i, f"{title} {i}", summary) for i in range(1, n + 1)]
+    return Digest(subscriber_id=7, recipient_name=name, generated_at=NOW, period_key="2024-05-06",
+                  items=items, considered=40, personalization=p)  # fmt: skip
+
+
+async def texts(renderer: DigestRenderer, fmt: str, key: str, values: tuple[str, ...]) -> dict:
+    """The rendered text for each value of one personalisation setting."""
+    return {v: (await renderer.render(digest(**{key: v}), fmt)).text for v in values}
+
+
+@pytest.fixture
+def templates() -> Templates:
+    return Templates()
+
+
+@pytest.fixture
+def renderer(templates: Templates) -> DigestRenderer:
+    return DigestRenderer(templates)
+
+
+def texts_of(node: Any) -> list[str]:
+    """Every "text" string anywhere in a Block Kit structure."""
+    if isinstance(node, dict):
+        own = [node["text"]] if isinstance(node.get("text"), str) else []
+        return own + [t for value in node.values() for t in texts_of(value)]
+    if isinstance(node, list):
+        return [t for value in node for t in texts_of(value)]
+    return []
+
+
+async def test_every_format_renders_three_items(renderer: DigestRenderer) -> None:
+    d = digest()
+    console, email = await renderer.render(d, "console"), await renderer.render(d, "email")
+    slack = await renderer.render(d, "slack", publication_id=42)
+    discord = await renderer.render(d, "discord")
+    for i in (1, 2, 3):
+        assert f"Paper {i}" in console.text and f"Paper {i}" in email.text
+        assert f'href="https://example.org/p/{i}"' in (email.html or "")
+    assert "3 new items" in email.subject and email.html and "<!DOCTYPE html>" in email.html
+    blocks = slack.payload["blocks"]
+    assert blocks[0]["type"] == "header" and blocks[-1]["type"] == "context"
+    assert "<https://example.org/p/1|Paper 1>" in blocks[2]["text"]["text"]
+    buttons = [b for block in blocks if block["type"] == "actions" for b in block["elements"]]
+    assert [b["action_id"] for b in buttons[:2]] == ["feedback_like", "feedback_dislike"]
+    assert [b["value"] for b in buttons[::2]] == ["42:1", "42:2", "42:3"]
+    embeds = discord.payload["embeds"]
+    assert [e.get("url") for e in embeds[1:]] == [f"https://example.org/p/{i}" for i in (1, 2, 3)]
+
+
+@pytest.mark.parametrize("fmt", ["console", "email"])
+async def test_style_shapes_the_text(renderer: DigestRenderer, fmt: str) -> None:
+    out = await texts(renderer, fmt, "style", ("concise", "balanced", "detailed"))
+    assert len(set(out.values())) == 3
+    assert SENTENCES[0] in out["concise"] and SENTENCES[1] not in out["concise"]
+    assert SENTENCES[1] in out["balanced"] and SENTENCES[2] not in out["balanced"]
+    assert SENTENCES[2] in out["detailed"] and "relevance 0.81" in out["detailed"]
+    assert "Grace Hopper" in out["detailed"] and "Grace Hopper" not in out["balanced"]
+
+
+@pytest.mark.parametrize("fmt", ["console", "email"])
+async def test_tone_changes_the_greeting(renderer: DigestRenderer, fmt: str) -> None:
+    out = await texts(renderer, fmt, "tone", ("formal", "casual", "technical"))
+    assert "Dear Ada" in out["formal"] and "Hey Ada" in out["casual"]
+    assert "relevance 0.81" in out["technical"] and "relevance 0.81" not in out["casual"]
+    assert len(set(out.values())) == 3
+
+
+@pytest.mark.parametrize("fmt", ["console", "email"])
+async def test_summarization_changes_the_layout(renderer: DigestRenderer, fmt: str) -> None:
+    out = await texts(renderer, fmt, "summarization", ("bullet-points", "paragraph", "mixed"))
+    assert out["bullet-points"].count(f"• {SENTENCES[0]}") == 3
+    assert "•" not in out["paragraph"] and " ".join(SENTENCES[:2]) in out["paragraph"]
+    assert out["mixed"].count(f"• {SENTENCES[0]}") == 2  # first item as prose, then bullets
+
+
+async def test_disabled_personalisation_uses_defaults(renderer: DigestRenderer) -> None:
+    off = await renderer.render(digest(style="concise", tone="casual", enabled=False), "console")
+    assert off.text == (await renderer.render(digest(), "console")).text
+
+
+async def test_email_html_escapes_content(renderer: DigestRenderer) -> None:
+    out = await renderer.render(digest(title="<script>x</script>", name="<b>Eve</b>"), "email")
+    assert out.html and "&lt;script&gt;x&lt;/script&gt; 1" in out.html
+    assert "<script>" not in out.html and "<b>Eve</b>" not in out.html
+    assert "<script>x</script> 1" in out.text  # the plain-text part stays plain
+
+
+async def test_links_hooks_and_unsafe_urls(renderer: DigestRenderer) -> None:
+    links = LinkBuilder(
+        item_url=lambda d, item: f"https://t.example/c/{item.item.id}",
+        unsubscribe_url=lambda d: "https://t.example/u/7",
+        settings_url=lambda d: "javascript:alert(1)",
+    )
+    out = await renderer.render(digest(), "email", links=links)
+    assert out.html and 'href="https://t.example/c/2"' in out.html
+    assert "https://t.example/u/7" in out.text and "javascript:" not in out.html + out.text
+    bad = digest()
+    bad.items[0].item.url = "javascript:alert(1)"
+    assert "javascript:" not in json.dumps((await renderer.render(bad, "slack")).payload)
+
+
+async def test_slack_limits_for_sixty_items(renderer: DigestRenderer) -> None:
+    d = digest(60, style="detailed")
+    d.items[0].item.summary = "Long sentence & more. " * 400
+    blocks = (await renderer.render(d, "slack")).payload["blocks"]
+    assert len(blocks) <= 50
+    assert all(len(text) <= 3000 for text in texts_of(blocks))
+    assert blocks[2]["text"]["text"].endswith("…") and len(blocks[0]["text"]["text"]) <= 150
+    shown = sum(block["type"] == "actions" for block in blocks)
+    assert f"and {60 - shown} more" in blocks[-2]["text"]["text"]
+
+
+async def test_discord_limits_for_thirty_items(renderer: DigestRenderer) -> None:
+    d = digest(30, style="detailed", title="T" * 300, summary="A long finding here. " * 300)
+    embeds = (await renderer.render(d, "discord")).payload["embeds"]
+    assert 2 <= len(embeds) <= 10
+    assert all(len(e["title"]) <= 256 and len(e["description"]) <= 4096 for e in embeds)
+    total = sum(len(e["title"]) + len(e["description"]) for e in embeds)
+    assert total + len(embeds[-1]["footer"]["text"]) <= 6000
+    assert f"and {30 - (len(embeds) - 1)} more" in embeds[-1]["footer"]["text"]
+
+
+@pytest.mark.parametrize("fmt", ["slack", "discord"])
+async def test_mentions_in_content_ping_nobody(renderer: DigestRenderer, fmt: str) -> None:
+    d = digest(title=PINGS, summary=f"{PINGS}. Also <@U999>.", name="@everyone")
+    d.items[0].reasons = [PINGS]
+    out = await renderer.render(d, fmt)
+    sent = json.dumps(out.payload, ensure_ascii=False) + out.text
+    for ping in ("<!channel>", "<!here>", "@here", "@everyone", "@channel", "<@&123>", "<@U"):
+        assert ping not in sent
+
+
+def test_escapers() -> None:
+    slack = escape_slack("a & <b> <!here> @channel")
+    assert slack == "a &amp; &lt;b&gt; &lt;!here&gt; @\u200bchannel"
+    assert escape_discord("*bold* _it_ [x](y) @here <@&1>") == (
+        "\\*bold\\* \\_it\\_ \\[x\\]\\(y\\) @\u200bhere <@\u200b&1\\>"
+    )
+
+
+async def test_empty_digest_renders_the_note(renderer: DigestRenderer) -> None:
+    d = digest(0)
+    console = await renderer.render(d, "console")
+    assert "\n" not in console.text and "nothing new" in console.text
+    slack = (await renderer.render(d, "slack")).payload["blocks"]
+    assert console.text in texts_of(slack)
+    assert not any(block["type"] == "actions" for block in slack)
+    email = await renderer.render(d, "email")
+    assert console.text in email.text and email.html and "nothing new" in email.html
+    assert (await renderer.render(d, "discord")).payload["embeds"][0]["description"] == console.text
+
+
+def test_default_templates_returns_every_template() -> None:
+    folder = Path(__file__).parents[2] / "core" / "templates"
+    templates = default_templates()
+    assert set(templates) == {p.name.removesuffix(".j2") for p in folder.glob("*.j2")}
+    assert {"email.html", "slack_item.md", "empty_note.txt"} < set(templates)
+    assert all(templates.values())
+
+
+async def test_edited_templates_apply_and_stay_sandboxed(
+    renderer: DigestRenderer, templates: Templates
+) -> None:
+    templates.sources["console.txt"] = "EDITED {{ items | length }}"
+    assert (await renderer.render(digest(), "console")).text == "EDITED 3"
+    templates.sources["console.txt"] = "{{ ''.__class__.__mro__[1].__subclasses__() }}"
+    with pytest.raises(SecurityError):
+        await renderer.render(digest(), "console")
+
+
+async def test_unknown_format_is_refused(renderer: DigestRenderer) -> None:
+    with pytest.raises(ValueError, match="unknown format"):
+        await renderer.render(digest(), "fax")

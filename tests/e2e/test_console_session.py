@@ -1,0 +1,112 @@
+"""The walking skeleton end to end: a real `digestbot run` process driven through stdin."""
+
+from __future__ import annotations
+
+import asyncpg
+
+from core.models import AIMetadata
+from core.ranking import score_item
+from storage.postgres.content import content_from_row
+
+SEEDED = "/digest admin seed --subscribers 8 --content 60 --seed 11"
+
+
+async def _sent_items(pg_url: str) -> tuple[AIMetadata, list[list[dict]]]:
+    conn = await asyncpg.connect(pg_url)
+    try:
+        row = await conn.fetchrow(
+            "SELECT id, ai_metadata::text AS meta FROM publishing_subscribers "
+            "WHERE platform = 'console'"
+        )
+        meta = AIMetadata.model_validate_json(row["meta"])
+        pubs = await conn.fetch(
+            "SELECT id FROM publishing_publications WHERE subscriber_id = $1 ORDER BY id", row["id"]
+        )
+        batches = []
+        for pub in pubs:
+            items = await conn.fetch(
+                "SELECT c.id, c.title, c.summary, c.url, c.source, c.content_type, "
+                "c.published_at, c.ai_scores::text AS ai_scores, c.entities::text AS entities, "
+                "c.fingerprint FROM publishing_publication_items i "
+                "JOIN content_items c ON c.id = i.content_id WHERE i.publication_id = $1",
+                pub["id"],
+            )
+            batches.append([dict(item) for item in items])
+        return meta, batches
+    finally:
+        await conn.close()
+
+
+async def test_subscribe_refine_seed_preview_send_and_restart(run_bot, pg_url: str) -> None:
+    first = run_bot(
+        "/subscribe daily at 08:00 tz Europe/London",
+        "/digest frequency weekly on tue at 07:30",
+        "/digest timezone America/New_York",
+        '/digest prompt add "Find latest research on NLP and language models"',
+        SEEDED,
+        "/digest refine threshold 0.4",
+        "/digest preview",
+        "/digest now",
+        "/digest history",
+        "/digest now",
+        "/digest status",
+    )
+    out = first.stdout
+    assert first.returncode == 0, first.stderr
+    assert "Subscribed: daily at 08:00 Europe/London" in out
+    assert "weekly on Tuesday at 07:30 America/New_York" in out
+    assert "natural language processing" in out  # the refined topic is shown back
+    assert "Seeded 8 subscribers and 60 new content items" in out
+    assert "Preview:" in out and "Near misses" in out
+    assert "📬 Sent your digest" in out
+    assert "Traceback" not in first.stderr
+
+    meta, batches = await _sent_items(pg_url)
+    assert "natural language processing" in meta.refined_requests.topics
+    sent = [item for batch in batches for item in batch]
+    assert sent, "the first digest should hold matching items"
+    for raw in sent:
+        raw["ai_scores"] = __import__("json").loads(raw["ai_scores"])
+        raw["entities"] = __import__("json").loads(raw["entities"])
+        scored = score_item(content_from_row(raw), meta)
+        assert scored.left_out is None, (raw["title"], scored.left_out)
+        assert scored.score >= 0.4
+    ids = [item["id"] for item in sent]
+    assert len(ids) == len(set(ids)), "an item went out twice"
+
+    second = run_bot("/digest settings", "/digest prompt list")
+    assert second.returncode == 0, second.stderr
+    assert "Find latest research on NLP and language models" in second.stdout
+    assert "America/New_York" in second.stdout
+
+
+def test_bad_input_is_answered_and_nothing_is_half_stored(run_bot) -> None:
+    long_prompt = "x" * 10_000
+    result = run_bot(
+        "/digest status",
+        "/subscribe daily",
+        "/digest frobnicate",
+        "/digest timezone Mars/Olympus_Mons",
+        "/digest refine threshold 1.5",
+        f'/digest prompt add "{long_prompt}"',
+        '/digest prompt add "\'; DROP TABLE publishing_subscribers; --"',
+        '/digest prompt add "*bold* _it_ <!channel> @here `code`"',
+        "/subscribe fortnighty",
+        "/digest prompt list",
+        "/digest settings",
+    )
+    out = result.stdout
+    assert result.returncode == 0, result.stderr
+    assert "not subscribed yet" in out
+    assert "unknown subcommand 'frobnicate'" in out
+    assert "Mars/Olympus_Mons" in out
+    assert "1.5" in out and "outside 0..1" in out
+    assert "10000 characters" in out
+    assert "fortnighty" in out
+    assert out.count("Usage:") >= 5
+    # The prompts that were accepted are stored verbatim; the oversized one is not stored.
+    assert "1. '; DROP TABLE publishing_subscribers; --" in out
+    assert "2. *bold* _it_ <!channel> @here `code`" in out
+    assert "3." not in out.split("Your prompts:")[1].split("What I look for")[0]
+    assert "relevance threshold: 0.50" in out  # the rejected 1.5 changed nothing
+    assert "Traceback" not in result.stderr
