@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from pydantic import ValidationError
 
 from bot.console.bot import ConsoleBot
-from bot.http.health import health_routes
+from bot.http.routes import build_routes
 from bot.http.server import bound_port, make_app, start_http
 from bot.runtime import Runtime, build_runtime
 from bot.settings import Settings, describe_error
@@ -51,7 +51,7 @@ async def _with_runtime(settings: Settings, work: Callable[[Runtime], Awaitable[
 
 
 async def _serve_http(runtime: Runtime) -> None:
-    app = make_app(health_routes(runtime.pool, runtime.redis))
+    app = make_app(*build_routes(runtime))
     try:
         runner = await start_http(app, runtime.settings.http_port)
     except OSError as error:

@@ -16,7 +16,8 @@ from redis.asyncio import Redis
 
 from bot.console.deliver import ConsoleDeliverer
 from bot.deliverers import make_deliverers
-from bot.settings import Settings
+from bot.links import SignedLinks
+from bot.settings import Settings, is_configured
 from core.context import Context
 from core.pipeline import DigestPipeline
 from core.refine import KeywordRefiner
@@ -34,6 +35,7 @@ from storage.postgres.outbox import PgOutbox
 from storage.postgres.pool import create_pool
 from storage.postgres.publications import PgPublicationLedger
 from storage.postgres.scheduling import PgScheduling
+from storage.postgres.secrets import ensure_secret
 from storage.postgres.subscribers import PgSubscriberRepository
 from storage.postgres.templates import PgTemplateRepository
 from storage.redis.client import create_redis
@@ -62,6 +64,7 @@ class Runtime:
     outbox: PgOutbox
     channels: PgChannelRepository
     templates: CachedTemplateSource
+    links: SignedLinks
     worker_id: str
     extras: dict[str, Any] = field(default_factory=dict)
     exit_stack: AsyncExitStack = field(default_factory=AsyncExitStack)
@@ -93,6 +96,13 @@ def resolve_servers(settings: Settings, out: TextIO) -> tuple[str, str, list[Any
     return pg_url, redis_url, handles
 
 
+async def signing_key(settings: Settings, pool: asyncpg.Pool) -> bytes:
+    """SECRET_KEY when set; otherwise one generated key that every process shares."""
+    if is_configured(settings.secret_key):
+        return settings.secret_key.get_secret_value().encode()
+    return (await ensure_secret(pool, "link-signing-key")).encode()
+
+
 async def build_runtime(settings: Settings, out: TextIO = sys.stdout) -> Runtime:
     stack = AsyncExitStack()
     pg_url, redis_url, handles = resolve_servers(settings, out)
@@ -118,7 +128,8 @@ async def build_runtime(settings: Settings, out: TextIO = sys.stdout) -> Runtime
     deliverers = make_deliverers(settings, redis, out)
     deliverers["console"] = ConsoleDeliverer(out)
     delivery = DeliveryWorker(outbox, deliverers, subscribers, clock, worker_id)
-    pipeline = DigestPipeline(content, ledger, DigestRenderer(templates), clock)
+    links = SignedLinks(settings.public_base_url, await signing_key(settings, pool))
+    pipeline = DigestPipeline(content, ledger, DigestRenderer(templates), clock, links)
     scheduling = PgScheduling(pool)
     ctx = Context(
         subscribers=subscribers,
@@ -143,6 +154,7 @@ async def build_runtime(settings: Settings, out: TextIO = sys.stdout) -> Runtime
         outbox=outbox,
         channels=PgChannelRepository(pool),
         templates=templates,
+        links=links,
         worker_id=worker_id,
         exit_stack=stack,
     )

@@ -9,7 +9,7 @@ from core.delivery import OutboundMessage
 from core.models import Digest, DigestItem, DispatchType, NearMiss, Subscriber
 from core.ports import Clock, ContentRepository, PublicationLedger
 from core.ranking import select
-from core.render import DigestRenderer
+from core.render import DigestRenderer, LinkBuilder
 
 CANDIDATE_LIMIT = 500
 FORMAT_FOR: dict[DispatchType, str] = {
@@ -42,7 +42,9 @@ class DigestPipeline:
         ledger: PublicationLedger,
         renderer: DigestRenderer,
         clock: Clock,
+        links: LinkBuilder | None = None,
     ) -> None:
+        self.links = links
         self.content = content
         self.ledger = ledger
         self.renderer = renderer
@@ -79,11 +81,15 @@ class DigestPipeline:
     ) -> list[OutboundMessage]:
         destination, address = destination_of(subscriber)
         fmt = FORMAT_FOR[subscriber.dispatch_type]
-        rendered = await self.renderer.render(digest, fmt, publication_id=publication_id)
+        rendered = await self.renderer.render(
+            digest, fmt, links=self.links, publication_id=publication_id
+        )
         payload = dict(rendered.payload)
         if subscriber.email and destination != "email":
             # Rendered now so a chat DM that fails for good can fall back to email later.
-            mail = await self.renderer.render(digest, "email", publication_id=publication_id)
+            mail = await self.renderer.render(
+                digest, "email", links=self.links, publication_id=publication_id
+            )
             payload["fallback_email"] = {"subject": mail.subject, "text": mail.text,
                                          "html": mail.html}  # fmt: skip
         key = f"sub:{subscriber.id}:{digest.period_key}:{destination}"

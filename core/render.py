@@ -67,8 +67,8 @@ def default_templates() -> dict[str, str]:
 
 
 def _safe_url(url: str | None) -> str:
-    # Links come from content and hooks; only web and mail links may become clickable.
-    return url if url and re.match(r"(https?|mailto):", url, re.IGNORECASE) else ""
+    # Only web/mail links, none with raw characters that could escape Slack's <url|text>.
+    return url if url and re.fullmatch(r"(https?|mailto):[^\s<>|\"]+", url, re.I) else ""
 
 
 def _item_view(

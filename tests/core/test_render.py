@@ -44,9 +44,9 @@ def digest(n: int = 3, title: str = "Paper", summary: str = TEXT, **personal: An
                   items=items, considered=40, personalization=p)  # fmt: skip
 
 
-async def texts(renderer: DigestRenderer, fmt: str, key: str, values: tuple[str, ...]) -> dict:
+async def texts(r: DigestRenderer, fmt: str, key: str, values: tuple[str, ...]) -> dict[str, str]:
     """The rendered text for each value of one personalisation setting."""
-    return {v: (await renderer.render(digest(**{key: v}), fmt)).text for v in values}
+    return {v: (await r.render(digest(**{key: v}), fmt)).text for v in values}
 
 
 @pytest.fixture
@@ -89,34 +89,22 @@ async def test_every_format_renders_three_items(renderer: DigestRenderer) -> Non
 
 
 @pytest.mark.parametrize("fmt", ["console", "email"])
-async def test_style_shapes_the_text(renderer: DigestRenderer, fmt: str) -> None:
-    out = await texts(renderer, fmt, "style", ("concise", "balanced", "detailed"))
-    assert len(set(out.values())) == 3
-    assert SENTENCES[0] in out["concise"] and SENTENCES[1] not in out["concise"]
-    assert SENTENCES[1] in out["balanced"] and SENTENCES[2] not in out["balanced"]
-    assert SENTENCES[2] in out["detailed"] and "relevance 0.81" in out["detailed"]
-    assert "Grace Hopper" in out["detailed"] and "Grace Hopper" not in out["balanced"]
-
-
-@pytest.mark.parametrize("fmt", ["console", "email"])
-async def test_tone_changes_the_greeting(renderer: DigestRenderer, fmt: str) -> None:
-    out = await texts(renderer, fmt, "tone", ("formal", "casual", "technical"))
-    assert "Dear Ada" in out["formal"] and "Hey Ada" in out["casual"]
-    assert "relevance 0.81" in out["technical"] and "relevance 0.81" not in out["casual"]
-    assert len(set(out.values())) == 3
-
-
-@pytest.mark.parametrize("fmt", ["console", "email"])
-async def test_summarization_changes_the_layout(renderer: DigestRenderer, fmt: str) -> None:
-    out = await texts(renderer, fmt, "summarization", ("bullet-points", "paragraph", "mixed"))
-    assert out["bullet-points"].count(f"• {SENTENCES[0]}") == 3
-    assert "•" not in out["paragraph"] and " ".join(SENTENCES[:2]) in out["paragraph"]
-    assert out["mixed"].count(f"• {SENTENCES[0]}") == 2  # first item as prose, then bullets
-
-
-async def test_disabled_personalisation_uses_defaults(renderer: DigestRenderer) -> None:
-    off = await renderer.render(digest(style="concise", tone="casual", enabled=False), "console")
-    assert off.text == (await renderer.render(digest(), "console")).text
+async def test_personalisation_visibly_changes_the_text(renderer: DigestRenderer, fmt: str) -> None:
+    style = await texts(renderer, fmt, "style", ("concise", "balanced", "detailed"))
+    assert SENTENCES[0] in style["concise"] and SENTENCES[1] not in style["concise"]
+    assert SENTENCES[1] in style["balanced"] and SENTENCES[2] not in style["balanced"]
+    assert SENTENCES[2] in style["detailed"] and "relevance 0.81" in style["detailed"]
+    assert "Grace Hopper" in style["detailed"] and "Grace Hopper" not in style["balanced"]
+    tone = await texts(renderer, fmt, "tone", ("formal", "casual", "technical"))
+    assert "Dear Ada" in tone["formal"] and "Hey Ada" in tone["casual"]
+    assert "relevance 0.81" in tone["technical"] and "relevance 0.81" not in tone["casual"]
+    layout = await texts(renderer, fmt, "summarization", ("bullet-points", "paragraph", "mixed"))
+    assert layout["bullet-points"].count(f"• {SENTENCES[0]}") == 3
+    assert "•" not in layout["paragraph"] and " ".join(SENTENCES[:2]) in layout["paragraph"]
+    assert layout["mixed"].count(f"• {SENTENCES[0]}") == 2  # first item as prose, then bullets
+    assert all(len(set(out.values())) == 3 for out in (style, tone, layout))
+    off = await renderer.render(digest(style="concise", tone="casual", enabled=False), fmt)
+    assert off.text == (await renderer.render(digest(), fmt)).text  # disabled: the defaults
 
 
 async def test_email_html_escapes_content(renderer: DigestRenderer) -> None:
@@ -164,14 +152,11 @@ async def test_discord_limits_for_thirty_items(renderer: DigestRenderer) -> None
 @pytest.mark.parametrize("fmt", ["slack", "discord"])
 async def test_mentions_in_content_ping_nobody(renderer: DigestRenderer, fmt: str) -> None:
     d = digest(title=PINGS, summary=f"{PINGS}. Also <@U999>.", name="@everyone")
-    d.items[0].reasons = [PINGS]
+    d.items[0].reasons, d.items[1].item.url = [PINGS], "https://x.org/<!channel>"
     out = await renderer.render(d, fmt)
     sent = json.dumps(out.payload, ensure_ascii=False) + out.text
     for ping in ("<!channel>", "<!here>", "@here", "@everyone", "@channel", "<@&123>", "<@U"):
         assert ping not in sent
-
-
-def test_escapers() -> None:
     slack = escape_slack("a & <b> <!here> @channel")
     assert slack == "a &amp; &lt;b&gt; &lt;!here&gt; @\u200bchannel"
     assert escape_discord("*bold* _it_ [x](y) @here <@&1>") == (
@@ -207,8 +192,5 @@ async def test_edited_templates_apply_and_stay_sandboxed(
     templates.sources["console.txt"] = "{{ ''.__class__.__mro__[1].__subclasses__() }}"
     with pytest.raises(SecurityError):
         await renderer.render(digest(), "console")
-
-
-async def test_unknown_format_is_refused(renderer: DigestRenderer) -> None:
     with pytest.raises(ValueError, match="unknown format"):
         await renderer.render(digest(), "fax")

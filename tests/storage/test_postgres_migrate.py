@@ -21,7 +21,16 @@ EXPECTED_COLUMNS: dict[str, set[str]] = {
     "publishing_subscribers": {"claimed_by", "claimed_until", "updated_at"},
     "publishing_channels": {"claimed_by", "claimed_until", "updated_at"},
     "content_items": {"fingerprint", "created_at"},
-    "publishing_templates": {"name", "output_format", "style", "body", "version", "updated_at"},
+    "publishing_templates": {
+        "name",
+        "output_format",
+        "style",
+        "body",
+        "version",
+        "updated_at",
+        "is_default",
+    },
+    "app_secrets": {"name", "value", "created_at"},
     "publishing_publications": {
         "id",
         "subscriber_id",

@@ -1,0 +1,50 @@
+"""Signed, optionally expiring tokens for links in digests (unsubscribe, tracking,
+preference centre). HMAC-SHA256 over a compact JSON payload; the purpose is part of the
+MAC so a token minted for one route is worthless on another."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+from datetime import datetime
+from typing import Any
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _mac(key: bytes, purpose: str, body: str) -> str:
+    return _b64(hmac.new(key, f"{purpose}.{body}".encode(), hashlib.sha256).digest()[:18])
+
+
+def sign(key: bytes, purpose: str, payload: dict[str, Any], expires: datetime | None = None) -> str:
+    """A URL-safe token carrying `payload`, valid for `purpose` until `expires` (if given)."""
+    data = dict(payload)
+    if expires is not None:
+        data["exp"] = int(expires.timestamp())
+    body = _b64(json.dumps(data, separators=(",", ":"), sort_keys=True).encode())
+    return f"{body}.{_mac(key, purpose, body)}"
+
+
+def verify(key: bytes, purpose: str, token: str, now: datetime) -> dict[str, Any] | None:
+    """The payload of a genuine, unexpired token for `purpose`; None for anything else."""
+    body, _, mac = token.partition(".")
+    if not body or not mac or not hmac.compare_digest(mac, _mac(key, purpose, body)):
+        return None
+    try:
+        data = json.loads(_unb64(body))
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    expires = data.pop("exp", None)
+    if expires is not None and now.timestamp() > expires:
+        return None
+    return data
