@@ -73,6 +73,12 @@ class Settings(BaseSettings):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
 
+    @field_validator("digestbot_data_dir", mode="before")
+    @classmethod
+    def _data_dir(cls, value: object) -> object:
+        # An empty value (as in .env.example) means the default, not the current directory.
+        return default_data_dir() if value in ("", None) else value
+
     @field_validator("log_level")
     @classmethod
     def _level(cls, value: str) -> str:
