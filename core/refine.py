@@ -14,7 +14,7 @@ _FILLER = frozenset(
     every find for from get give have how i in into is it its latest like look looking
     me more most my new news newest of on or other over papers paper please recent
     research send show some studies study that the their them these this those to today
-    up want week what which while with work works would you your""".split()  # noqa: SIM905 - a word list reads best as text
+    up want week what which while with work works would you your""".split()
 )
 
 
