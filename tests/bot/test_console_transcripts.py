@@ -104,3 +104,12 @@ async def test_non_admins_cannot_seed(runtime: Runtime) -> None:
     stranger = Actor(platform="console", user_id="guest", display_name="guest")
     reply = await runtime.service.handle(stranger, "/digest admin seed")
     assert reply.is_error and "only admins" in reply.text
+
+
+async def test_a_new_prompt_is_shown_back_with_sample_matches(console: Transcript) -> None:
+    await console.say("/digest admin seed --subscribers 2 --content 60 --seed 9")
+    await console.say(SUBSCRIBE)
+    reply = await console.say('/digest prompt add "new work on robotics and robot learning"')
+    assert "topics: robotics" in reply
+    samples = reply.split("Sample matches", 1)[1]
+    assert samples.count("• ") >= 1 and "score" in samples
