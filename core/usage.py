@@ -13,6 +13,9 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 from zoneinfo import available_timezones
 
+from pydantic.networks import validate_email
+from pydantic_core import PydanticCustomError
+
 from core.models import NAMED_SLOTS, Frequency, Weekday, validate_time_of_day, validate_timezone
 
 GENERAL_USAGE = "/digest SUBCOMMAND [ARGS]  (/digest help lists every subcommand)"
@@ -51,7 +54,10 @@ USAGE: dict[str, str] = {
         "/digest channel subscribe [FREQUENCY] [at TIME] [tz ZONE] [on DAYS] [topics a,b] "
         "| channel unsubscribe"
     ),
-    "source": "/digest source add URL [as NAME] | source list | source remove NAME",
+    "source": (
+        '/digest source add URL|arxiv:CATEGORY|arxiv:"WORDS" [as NAME] | source list '
+        "| source remove NAME"
+    ),
     "admin": (
         "/digest admin seed [--subscribers N] [--content M] [--seed S] [--dispatch] | admin stats"
     ),
@@ -83,7 +89,7 @@ _DESCRIPTIONS: dict[str, str] = {
     "alerts": "real-time alerts for outstanding items",
     "quiet": "hours when alerts stay silent",
     "channel": "team digests in this channel (admins)",
-    "source": "content sources (admins)",
+    "source": "RSS, Atom and arXiv sources (shared ones: admins)",
     "admin": "seed demo data and show counts (admins)",
 }
 
@@ -307,7 +313,12 @@ def parse_email(word: str) -> str:
     address = _unwrap(word).removeprefix("mailto:")
     if len(address) > 254 or not _EMAIL.fullmatch(address):
         raise Bad(f"bad email address {quote(word)} (e.g. ada@example.com)")
-    return address
+    try:
+        # The same RFC 5322 rules SES applies, via pydantic's email-validator.
+        _, normalised = validate_email(address)
+    except PydanticCustomError:
+        raise Bad(f"bad email address {quote(word)} (e.g. ada@example.com)") from None
+    return normalised
 
 
 def parse_url(word: str) -> str:
