@@ -16,14 +16,21 @@ from redis.asyncio import Redis
 
 from bot.console.deliver import ConsoleDeliverer
 from bot.deliverers import make_deliverers
+from bot.email.wiring import enable_ses
+from bot.engagement_wiring import Engagement, build_engagement
 from bot.links import SignedLinks
+from bot.llm.factory import enable_llm
 from bot.settings import Settings, is_configured
+from bot.slack.factory import enable_workspace_installs
+from bot.sources import enable_sources
+from bot.workers import alert_bus, delivery_worker, digest_tick
 from core.context import Context
 from core.pipeline import DigestPipeline
 from core.refine import KeywordRefiner
 from core.render import DigestRenderer, default_templates
 from core.service import CommandService
 from scheduler.delivery import DeliveryWorker
+from scheduler.ingest import IngestJob
 from scheduler.jobs import Housekeeping
 from scheduler.tick import DigestTick
 from storage import embedded
@@ -35,9 +42,11 @@ from storage.postgres.outbox import PgOutbox
 from storage.postgres.pool import create_pool
 from storage.postgres.publications import PgPublicationLedger
 from storage.postgres.scheduling import PgScheduling
+from storage.postgres.search import PgSearchContentRepository
 from storage.postgres.secrets import ensure_secret
 from storage.postgres.subscribers import PgSubscriberRepository
 from storage.postgres.templates import PgTemplateRepository
+from storage.redis.alerts import AlertBus
 from storage.redis.client import create_redis
 from storage.redis.sessions import RedisSessionStore
 from storage.redis.subscriber_cache import CachedSubscriberRepository, InvalidatingLedger
@@ -66,6 +75,9 @@ class Runtime:
     templates: CachedTemplateSource
     links: SignedLinks
     worker_id: str
+    alerts: AlertBus | None = None  # operator alerts (alert:*), e.g. failed deliveries
+    engagement: Engagement | None = None  # tracking, roll-up, content alerts (issue 6A)
+    ingest: IngestJob | None = None  # feed and arXiv ingestion (scheduler.ingest)
     extras: dict[str, Any] = field(default_factory=dict)
     exit_stack: AsyncExitStack = field(default_factory=AsyncExitStack)
 
@@ -116,7 +128,8 @@ async def build_runtime(settings: Settings, out: TextIO = sys.stdout) -> Runtime
 
     clock = SystemClock()
     subscribers = CachedSubscriberRepository(redis, PgSubscriberRepository(pool))
-    content = PgContentRepository(pool)
+    # Candidates pre-ranked by full-text search over each subscriber's topics.
+    content: PgContentRepository = PgSearchContentRepository(pool, subscribers)
     ledger = InvalidatingLedger(PgPublicationLedger(pool), subscribers)
     template_repo = PgTemplateRepository(pool)
     templates = CachedTemplateSource(redis, template_repo)
@@ -125,23 +138,33 @@ async def build_runtime(settings: Settings, out: TextIO = sys.stdout) -> Runtime
         await templates.invalidate(*refreshed)
     outbox = PgOutbox(pool)
     worker_id = f"{socket.gethostname()}:{os.getpid()}"
-    deliverers = make_deliverers(settings, redis, out)
-    deliverers["console"] = ConsoleDeliverer(out)
-    delivery = DeliveryWorker(outbox, deliverers, subscribers, clock, worker_id)
     links = SignedLinks(settings.public_base_url, await signing_key(settings, pool))
+    deliverers = make_deliverers(settings, redis, out, links)
+    deliverers["console"] = ConsoleDeliverer(out)
+    for deliverer in deliverers.values():  # real platform clients own HTTP sessions
+        if callable(close := getattr(deliverer, "aclose", None)):
+            stack.push_async_callback(close)
+    enable_workspace_installs(deliverers, settings, redis, pool, subscribers)  # Slack OAuth
+    alerts = alert_bus(settings, redis)
+    delivery = delivery_worker(settings, outbox, deliverers, subscribers, clock, worker_id, alerts)
     pipeline = DigestPipeline(content, ledger, DigestRenderer(templates), clock, links)
+    refiner, pipeline.rescorer = enable_llm(settings, redis, clock, stack, KeywordRefiner())
     scheduling = PgScheduling(pool)
     ctx = Context(
         subscribers=subscribers,
         content=content,
         ledger=ledger,
         sessions=RedisSessionStore(redis),
-        refiner=KeywordRefiner(),
+        refiner=refiner,
         pipeline=pipeline,
         dispatcher=delivery,
         admin=PgAdminStore(pool, subscribers, content, warm_cache=subscribers.warm),
         clock=clock,
+        channels=PgChannelRepository(pool),
     )
+    enable_ses(settings, ctx, stack)  # background sender check; SES figures in admin stats
+    engagement = build_engagement(pool, redis, subscribers, clock, alerts, delivery)
+    ingest = enable_sources(settings, pool, redis, ctx, clock, worker_id, stack, alerts)
     return Runtime(
         settings=settings,
         pool=pool,
@@ -149,12 +172,15 @@ async def build_runtime(settings: Settings, out: TextIO = sys.stdout) -> Runtime
         ctx=ctx,
         service=CommandService(ctx),
         delivery=delivery,
-        tick=DigestTick(scheduling, pipeline, clock, worker_id),
+        tick=digest_tick(settings, scheduling, pipeline, clock, worker_id, subscribers.invalidate),
         housekeeping=Housekeeping(scheduling, outbox, clock),
         outbox=outbox,
         channels=PgChannelRepository(pool),
         templates=templates,
         links=links,
         worker_id=worker_id,
+        alerts=alerts,
+        engagement=engagement,
+        ingest=ingest,
         exit_stack=stack,
     )

@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     aws_secret_access_key: SecretStr = SecretStr("")
     aws_endpoint_url: str = ""
     ses_sender_email: str = ""
+    # Secret path segment of POST /ses/notifications/{secret} (SNS bounces/complaints).
+    ses_notification_secret: SecretStr = SecretStr("")
 
     slack_bot_token: SecretStr = SecretStr("")
     slack_app_token: SecretStr = SecretStr("")
@@ -57,13 +59,51 @@ class Settings(BaseSettings):
     discord_client_secret: SecretStr = SecretStr("")
     discord_api_url: str = "https://discord.com/api/v10"
 
+    # Feed and arXiv sources (scheduler/ingest.py).
+    arxiv_api_url: str = "https://export.arxiv.org/api/query"
+    ingest_seconds: float = Field(default=300.0, gt=0)  # how often due sources are looked for
+    feed_poll_minutes: int = Field(default=60, ge=1)  # how often each source is fetched
+    feed_timeout_seconds: float = Field(default=20.0, gt=0)
+    feed_max_bytes: int = Field(default=5_000_000, ge=10_000)
+    feed_max_redirects: int = Field(default=5, ge=0, le=20)
+    feed_max_failures: int = Field(default=5, ge=1)  # failures in a row before a pause
+    feed_host_interval_seconds: float = Field(default=1.0, ge=0)  # per-host pacing
+    arxiv_interval_seconds: float = Field(default=3.0, ge=0)  # arXiv's API etiquette
+    # Lets sources on private or loopback addresses be fetched (local testing only).
+    feed_allow_private_hosts: bool = False
+
+    # An OpenAI-compatible chat-completions API (hosted or local); no key: local scorer.
+    llm_base_url: str = "https://api.openai.com/v1"
+    llm_api_key: SecretStr = SecretStr("")
+    llm_model: str = "gpt-4o-mini"
+    llm_timeout_seconds: float = Field(default=20.0, gt=0)
+    llm_daily_budget: int = Field(default=500, ge=0)  # requests per UTC day, all processes
+    llm_rescore: bool = True  # also rescore each digest's top candidates
+
     http_port: int = Field(default=8080, ge=0, le=65535)
     public_base_url: str = "http://localhost:8080"
     secret_key: SecretStr = SecretStr("")
+    # Bearer token for the JSON API and the admin dashboard; empty turns bearer access off.
+    api_token: SecretStr = SecretStr("")
     digestbot_data_dir: Path = Field(default_factory=default_data_dir)
     admin_user_ids: Annotated[list[str], NoDecode] = Field(default_factory=list)
     console_user: str = "console-user"
     run_scheduler: bool = True
+    # Scheduler and delivery workers (see scheduler/); seconds unless named otherwise.
+    tick_seconds: float = Field(default=30.0, gt=0)
+    drain_seconds: float = Field(default=2.0, gt=0)
+    housekeeping_seconds: float = Field(default=600.0, gt=0)
+    claim_lease_seconds: float = Field(default=300.0, gt=0)
+    delivery_lease_seconds: float = Field(default=120.0, gt=0)
+    tick_batch_size: int = Field(default=200, ge=1, le=5000)
+    delivery_batch_size: int = Field(default=50, ge=1, le=1000)
+    # The SES account's MaxSendRate (emails per second), shared by every worker.
+    ses_max_send_rate: float = Field(default=14.0, gt=0)
+    # Pub/sub channel for operator alerts; empty means one per Redis database.
+    alerts_channel: str = ""
+    # Engagement roll-up into learned preferences, and the scan for real-time alerts.
+    rollup_seconds: float = Field(default=300.0, gt=0)
+    alert_scan_seconds: float = Field(default=60.0, gt=0)
     log_level: str = "WARNING"
 
     @field_validator("admin_user_ids", mode="before")

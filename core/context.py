@@ -9,12 +9,14 @@ from core.models import Subscriber
 from core.pipeline import DigestPipeline
 from core.ports import (
     AdminStore,
+    ChannelRepository,
     Clock,
     ContentRepository,
     DeliveryDispatcher,
     PromptRefiner,
     PublicationLedger,
     SessionStore,
+    SourceRegistry,
     SubscriberRepository,
 )
 
@@ -34,6 +36,10 @@ class Context:
     dispatcher: DeliveryDispatcher
     admin: AdminStore
     clock: Clock
+    # Team digests; None where the program was wired without them.
+    channels: ChannelRepository | None = None
+    # Feed and arXiv sources (/digest source); None where wired without them.
+    sources: SourceRegistry | None = None
 
     async def subscriber_for(self, actor: Actor) -> Subscriber:
         subscriber = await self.subscribers.find_by_identity(actor.platform, actor.user_id)

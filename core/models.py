@@ -182,6 +182,10 @@ class EngagementHistory(BaseModel):
     avg_click_rate: float = Field(default=0.0, ge=0.0, le=1.0)
     favorite_topics: list[str] = Field(default_factory=list)
     disliked_topics: list[str] = Field(default_factory=list)
+    # Filled by the engagement roll-up (core.learning), shown by /digest why.
+    topic_weights: dict[str, float] = Field(default_factory=dict)
+    counts: dict[str, int] = Field(default_factory=dict)  # events per kind it learned from
+    learned_at: datetime | None = None
 
 
 class LearnedPreferences(BaseModel):
@@ -286,7 +290,29 @@ class Digest(BaseModel):
     near_misses: list[NearMiss] = Field(default_factory=list)
     considered: int = 0
     personalization: Personalization = Field(default_factory=Personalization)
+    # Set once the ledger reserved the publication, so tracked links can name it.
+    publication_id: int | None = None
 
     @property
     def is_empty(self) -> bool:
         return not self.items
+
+
+class Channel(BaseModel):
+    """A Slack/Discord channel or an email list subscribed to a team digest."""
+
+    id: int | None = None
+    platform: str  # slack | discord | email
+    platform_channel_id: str
+    team_id: str | None = None
+    name: str
+    created_by: str  # the admin's platform user id
+    status: SubscriberStatus = SubscriberStatus.ACTIVE
+    frequency: Frequency = Frequency.WEEKLY
+    frequency_settings: FrequencySettings = Field(
+        default_factory=lambda: FrequencySettings(type=Frequency.WEEKLY)
+    )
+    ai_metadata: AIMetadata = Field(default_factory=AIMetadata)
+    last_digest_at: datetime | None = None
+    next_due_at: datetime | None = None
+    created_at: datetime | None = None

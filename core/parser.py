@@ -14,6 +14,7 @@ from collections.abc import Callable
 from core import commands as c
 from core import usage as u
 from core.models import MAX_PROMPT_LENGTH, NAMED_SLOTS, Frequency, Style, Summarization, Tone
+from core.sources import parse_arxiv_query
 from core.usage import GENERAL_USAGE, USAGE, Bad, Tokens, close, quote
 
 INTERNAL_ERROR_MESSAGE = "could not understand that command"
@@ -333,11 +334,21 @@ def _source(tokens: Tokens) -> c.Command:
         return c.SourceList()
     if action == "remove":
         return c.SourceRemove(name=_name(tokens))
-    url = u.parse_url(tokens.take("URL (http:// or https://)"))
+    url = _source_url(tokens.take("URL (http:// or https://)"))
     if not tokens:
         return c.SourceAdd(url=url)
     u.parse_choice(tokens, "source option", ["as"], {})
     return c.SourceAdd(url=url, name=_name(tokens))
+
+
+def _source_url(word: str) -> str:
+    if not word.lower().startswith("arxiv:"):
+        return u.parse_url(word)
+    try:
+        parse_arxiv_query(word[6:])
+    except ValueError as error:
+        raise Bad(str(error)) from None
+    return word
 
 
 def _name(tokens: Tokens) -> str:

@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from core.delivery import OutboundMessage
-from core.models import Digest, DigestItem, DispatchType, NearMiss, Subscriber
+from core.models import Channel, Digest, DigestItem, DispatchType, NearMiss, Subscriber
 from core.ports import Clock, ContentRepository, PublicationLedger
 from core.ranking import select
 from core.render import DigestRenderer, LinkBuilder
+from core.rescore import CandidateRescorer, rescore_selection
 
 CANDIDATE_LIMIT = 500
 FORMAT_FOR: dict[DispatchType, str] = {
@@ -35,7 +36,23 @@ def destination_of(subscriber: Subscriber) -> tuple[str, str]:
     return dispatch.value, subscriber.platform_user_id
 
 
+def channel_destination(channel: Channel) -> tuple[str, str]:
+    """Where a team digest goes: (destination, address) for that channel's platform."""
+    if channel.platform == "discord":
+        return "discord", f"channel:{channel.platform_channel_id}"
+    return channel.platform, channel.platform_channel_id  # a Slack channel id, an email list
+
+
+def _outcome(digest: Digest, empty_digest: str) -> str:
+    if digest.items:
+        return "digest"
+    return "empty-silent" if empty_digest == "silent" else "empty-note"
+
+
 class DigestPipeline:
+    # An optional second opinion on the top candidates (core.rescore); None: local only.
+    rescorer: CandidateRescorer | None = None
+
     def __init__(
         self,
         content: ContentRepository,
@@ -59,6 +76,8 @@ class DigestPipeline:
         sent = await self.ledger.sent_fingerprints(subscriber.id)
         meta = subscriber.ai_metadata
         selection = select(candidates, meta, sent)
+        if self.rescorer is not None:
+            selection = await rescore_selection(self.rescorer, selection, meta)
         return Digest(
             subscriber_id=subscriber.id,
             recipient_name=subscriber.name,
@@ -119,6 +138,7 @@ class DigestPipeline:
         else:
             outcome = "empty-note"
         publication_id = await self.ledger.next_publication_id()
+        digest.publication_id = publication_id  # tracked links name it
         messages = (
             []
             if outcome == "empty-silent"
@@ -126,5 +146,64 @@ class DigestPipeline:
         )
         recorded = await self.ledger.record(
             digest, messages, next_due_at, outcome, publication_id=publication_id
+        )
+        return Published(publication_id=recorded, digest=digest, outcome=outcome)
+
+    async def assemble_channel(self, channel: Channel, period_key: str) -> Digest:
+        """A team digest: as assemble, against the channel's own topics and history."""
+        assert channel.id is not None
+        candidates = await self.content.channel_candidates_for(
+            channel.id, channel.last_digest_at, CANDIDATE_LIMIT
+        )
+        sent = await self.ledger.channel_sent_fingerprints(channel.id)
+        selection = select(candidates, channel.ai_metadata, sent)
+        return Digest(
+            subscriber_id=None,
+            recipient_name=channel.name,
+            generated_at=self.clock.now(),
+            period_key=period_key,
+            items=[
+                DigestItem(item=s.item, score=s.score, rank=rank, reasons=s.reasons)
+                for rank, s in enumerate(selection.chosen, 1)
+            ],
+            considered=selection.considered,
+            personalization=channel.ai_metadata.personalization,
+        )
+
+    async def publish_channel(
+        self, channel: Channel, period_key: str, next_due_at: datetime | None
+    ) -> Published:
+        """Assemble and record one team digest, its outbox row and the channel's next due
+        time at once; publication_id is None when this slot was already served."""
+        digest = await self.assemble_channel(channel, period_key)
+        outcome = _outcome(digest, channel.ai_metadata.empty_digest)
+        publication_id = await self.ledger.next_publication_id()
+        messages: list[OutboundMessage] = []
+        if outcome != "empty-silent":
+            destination, address = channel_destination(channel)
+            rendered = await self.renderer.render(
+                digest, destination, links=self.links, publication_id=publication_id
+            )
+            key = f"chan:{channel.id}:{period_key}:{destination}"
+            messages.append(
+                OutboundMessage(
+                    publication_id=publication_id,
+                    channel_id=channel.id,
+                    destination=destination,
+                    address=address,
+                    idempotency_key=key,
+                    subject=rendered.subject,
+                    text=rendered.text,
+                    html=rendered.html,
+                    payload=dict(rendered.payload),
+                )
+            )
+        recorded = await self.ledger.record(
+            digest,
+            messages,
+            next_due_at,
+            outcome,
+            publication_id=publication_id,
+            channel_id=channel.id,
         )
         return Published(publication_id=recorded, digest=digest, outcome=outcome)

@@ -7,7 +7,8 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from core.delivery import DeliveryResult, OutboundMessage
-from core.models import ContentItem, Digest, RefinedRequests, Subscriber
+from core.models import Channel, ContentItem, Digest, RefinedRequests, Subscriber
+from core.sources import SourceInfo, SourceSpec
 
 
 class Clock(Protocol):
@@ -49,6 +50,12 @@ class ContentRepository(Protocol):
         """The newest items, for samples and previews of a new prompt."""
         ...
 
+    async def channel_candidates_for(
+        self, channel_id: int, since: datetime | None, limit: int
+    ) -> list[ContentItem]:
+        """As candidates_for, for a team channel's digest."""
+        ...
+
 
 class PublicationSummary(Protocol):
     id: int
@@ -71,10 +78,16 @@ class PublicationLedger(Protocol):
         outcome: str,
         *,
         publication_id: int | None = None,
+        channel_id: int | None = None,
     ) -> int | None:
         """Write the publication, its items and outbox rows, and advance the subscriber's
         next due time, in one transaction. Returns the publication id, or None when a
-        publication for the same (subscriber, period) already exists."""
+        publication for the same (subscriber, period) already exists. A channel digest
+        has digest.subscriber_id None and passes channel_id."""
+        ...
+
+    async def channel_sent_fingerprints(self, channel_id: int) -> set[str]:
+        """Fingerprints of every item ever sent to this channel."""
         ...
 
     async def sent_fingerprints(self, subscriber_id: int) -> set[str]:
@@ -83,6 +96,16 @@ class PublicationLedger(Protocol):
 
     async def history(self, subscriber_id: int, limit: int) -> list[Any]:
         """The newest publications for this subscriber (PublicationSummary-shaped)."""
+        ...
+
+
+class ChannelRepository(Protocol):
+    async def find(self, platform: str, platform_channel_id: str) -> Channel | None:
+        """The team digest set up for a platform channel, or None."""
+        ...
+
+    async def save(self, channel: Channel) -> Channel:
+        """Insert or update (by platform channel); returns the stored row with its id."""
         ...
 
 
@@ -135,4 +158,48 @@ class AdminStore(Protocol):
 
     async def stats(self, now: datetime) -> dict[str, Any]:
         """Operator figures: subscribers by status, due soon, outbox by state, failures."""
+        ...
+
+
+class SourceRegistry(Protocol):
+    """Feed and arXiv sources: shared ones (owner None) and each person's own."""
+
+    async def add(
+        self, spec: SourceSpec, name: str, owner_key: str | None, added_by: str
+    ) -> SourceInfo:
+        """Store a new source, due for its first fetch now; ValueError when the name or
+        URL is already taken among the shared sources or this owner's own."""
+        ...
+
+    async def visible_to(self, owner_key: str) -> list[SourceInfo]:
+        """The shared sources and this owner's own, shared first."""
+        ...
+
+    async def find(self, owner_key: str, name: str) -> SourceInfo | None:
+        """A visible source by name, case-insensitive; the owner's own wins."""
+        ...
+
+    async def find_url(self, owner_key: str, url: str) -> SourceInfo | None:
+        """A visible source with exactly this URL (or arxiv:QUERY)."""
+        ...
+
+    async def count_owned(self, owner_key: str) -> int:
+        """How many sources this owner has of their own."""
+        ...
+
+    async def remove(self, source_id: int) -> None:
+        """Forget a source; the items it brought stay."""
+        ...
+
+    async def resume(self, source_id: int, now: datetime) -> SourceInfo:
+        """Un-pause a source and make it due now, its failure count reset."""
+        ...
+
+
+class CandidateRescorer(Protocol):
+    async def rescore(
+        self, wants: RefinedRequests, prompts: Sequence[str], items: Sequence[ContentItem]
+    ) -> dict[int, tuple[float, str]]:
+        """A second opinion on the top candidates: item id -> (score 0..1, one-line reason).
+        Empty when unavailable, in which case the caller keeps its local ranking."""
         ...

@@ -21,6 +21,7 @@ FORMATS, ZWSP = ("console", "email", "slack", "discord"), "\u200b"
 SLACK_MAX_BLOCKS, SLACK_MAX_TEXT, SLACK_MAX_HEADER = 50, 3000, 150
 DISCORD_MAX_EMBEDS, DISCORD_MAX_TITLE, DISCORD_MAX_DESCRIPTION = 10, 256, 4096
 DISCORD_MAX_TOTAL, DISCORD_MAX_FOOTER = 6000, 300
+DISCORD_MAX_ROWS = 5  # action rows per message; 4 buttons (two items) per row
 FOOTER = "/digest settings to adjust · /digest unsubscribe to stop"
 FEEDBACK = (("feedback_like", "👍"), ("feedback_dislike", "👎"))
 _sandbox = partial(SandboxedEnvironment, trim_blocks=True, lstrip_blocks=True)
@@ -51,6 +52,7 @@ class LinkBuilder:
     item_url: Callable[[Digest, DigestItem], str] = lambda digest, item: item.item.url
     unsubscribe_url: Callable[[Digest], str | None] = lambda digest: None
     settings_url: Callable[[Digest], str | None] = lambda digest: None
+    open_url: Callable[[Digest], str | None] = lambda digest: None  # email open pixel
 
 
 class RenderedDigest(BaseModel):
@@ -139,6 +141,17 @@ def discord_embeds(
     return embeds
 
 
+def discord_components(items: Sequence[tuple[int, str]]) -> list[dict[str, Any]]:
+    """Action rows of 👍/👎 buttons per (rank, "publication:item"): two items a row, <= 5 rows.
+
+    custom_id "digestbot:feedback:like:PUB:ITEM" is routed by the bot after any restart."""
+    shown = items[: 2 * DISCORD_MAX_ROWS]
+    buttons = [{"type": 2, "style": 2, "label": str(rank), "emoji": {"name": emoji},
+                "custom_id": f"digestbot:{action.replace('_', ':')}:{value}"}
+               for rank, value in shown for action, emoji in FEEDBACK]  # fmt: skip
+    return [{"type": 1, "components": buttons[i : i + 4]} for i in range(0, len(buttons), 4)]
+
+
 class DigestRenderer:
     """Renders digests with templates fetched through a TemplateSource."""
 
@@ -180,6 +193,8 @@ class DigestRenderer:
             "items": views,
             "settings_url": _safe_url(links.settings_url(digest)),
             "unsubscribe_url": _safe_url(links.unsubscribe_url(digest)),
+            # Builders without the hook (older LinkBuilder-shaped objects) get no pixel.
+            "open_pixel_url": _safe_url(getattr(links, "open_url", lambda _: None)(digest)),
         }
         ctx["subject"] = subject = await self._render("subject.txt", ctx)
         opening = "empty_note.txt" if digest.is_empty else "intro.txt"  # the note is one line
@@ -197,4 +212,8 @@ class DigestRenderer:
             return RenderedDigest(subject=subject, text=intro, payload={"blocks": blocks})
         items = [(v["title"], v["url"], text) for v, text in zip(views, texts, strict=True)]
         embeds = discord_embeds(subject, intro, items, FOOTER)
-        return RenderedDigest(subject=subject, text=intro, payload={"embeds": embeds})
+        payload: dict[str, Any] = {"embeds": embeds}
+        if publication_id is not None:  # buttons only for shown items of a recorded digest
+            ranks = [(e.rank, f"{publication_id}:{e.item.id or 0}") for e in digest.items]
+            payload["components"] = discord_components(ranks[: len(embeds) - 1])
+        return RenderedDigest(subject=subject, text=intro, payload=payload)

@@ -12,7 +12,8 @@ from core import commands as c
 from core import flow
 from core.actor import Actor
 from core.context import Context, NotSubscribed
-from core.handlers import admin, digests, profile, subscription
+from core.handlers import admin, channels, digests, profile, sources, subscription
+from core.models import SubscriberStatus
 from core.parser import parse
 from core.reply import Reply
 from core.usage import help_lines
@@ -49,6 +50,11 @@ ROUTES: dict[type, Handler] = {
     c.History: digests.history,
     c.AdminSeed: admin.seed,
     c.AdminStats: admin.stats,
+    c.SourceAdd: sources.add,
+    c.SourceList: sources.list_sources,
+    c.SourceRemove: sources.remove,
+    c.ChannelSubscribe: channels.channel_subscribe,
+    c.ChannelUnsubscribe: channels.channel_unsubscribe,
 }
 NOT_SUBSCRIBED = Reply.error(
     "you are not subscribed yet.", "/subscribe daily at 08:00 tz Europe/London (or just /subscribe)"
@@ -87,11 +93,19 @@ class CommandService:
         if isinstance(command, c.ADMIN_COMMANDS) and not actor.is_admin:
             return Reply.error("only admins can do that.")
         if isinstance(command, c.Subscribe) and command.is_bare:
-            return await self._guarded(flow.start(self.ctx, actor))
+            return await self._guarded(self._bare_subscribe(actor, command))
         handler = self.routes.get(type(command))
         if handler is None:
             return Reply.error(f"'{type(command).__name__}' is not available on {actor.platform}.")
         return await self._guarded(handler(self.ctx, actor, command))
+
+    async def _bare_subscribe(self, actor: Actor, command: c.Subscribe) -> Reply:
+        # Someone who unsubscribed (say by an email link) or paused comes back with the
+        # settings they kept; newcomers and active subscribers get the guided set-up.
+        known = await self.ctx.subscribers.find_by_identity(actor.platform, actor.user_id)
+        if known is not None and known.status is not SubscriberStatus.ACTIVE:
+            return await self.routes[c.Subscribe](self.ctx, actor, command)
+        return await flow.start(self.ctx, actor)
 
     async def _guarded(self, work: Awaitable[Reply | None]) -> Any:
         # A command must never crash the bot: every failure becomes a clear answer.

@@ -1,4 +1,9 @@
-"""Draining the outbox: send, classify, retry with backoff, fall back to email, suppress."""
+"""Draining the outbox: send, classify, retry with backoff, fall back to email, suppress.
+
+Exactly once: a row is claimed with a lease, marked as started just before the deliverer
+is called (only while this worker still holds it), and settled only by its holder. A lease
+that runs out before the start is simply retried; one that runs out mid-send is retried
+only where the destination dedupes by key, and otherwise set aside for reconciliation."""
 
 from __future__ import annotations
 
@@ -11,12 +16,39 @@ from datetime import timedelta
 
 from core.delivery import DeliveryOutcome, DeliveryResult, OutboundMessage
 from core.ports import Clock, Deliverer, SubscriberRepository
-from storage.postgres.outbox import PgOutbox
+from storage.postgres.outbox import PgOutbox, Settlement
 
 log = logging.getLogger(__name__)
 # Destinations that dedupe a repeated send themselves, so a lost answer may be retried.
 RETRY_SAFE = ("discord", "console")
-FailureHook = Callable[[OutboundMessage, str], Awaitable[None]]
+# Permanent failures that are about the recipient (gone, DMs closed, bad address), not the
+# message or our credentials: only these put the address on the suppression list.
+RECIPIENT_GONE = (
+    "user_not_found",
+    "cannot_dm_bot",
+    "channel_not_found",
+    "is_archived",
+    "account_inactive",
+    "user_disabled",
+    "not_in_channel",
+    "cannot send messages to this user",
+    "unknown user",
+    "unknown channel",
+    "invalid recipient address",
+)
+
+
+@dataclass(frozen=True)
+class DeliveryFailure:
+    """A row that will not be sent without help: failed for good, or outcome unknown."""
+
+    message: OutboundMessage
+    state: str  # failed | reconcile
+    detail: str
+    fallback_outbox_id: int | None = None
+
+
+FailureHook = Callable[[DeliveryFailure], Awaitable[None]]
 
 
 @dataclass
@@ -33,6 +65,11 @@ class RetryPolicy:
         return max(jittered, retry_after or 0.0)
 
 
+def recipient_gone(result: DeliveryResult) -> bool:
+    detail = result.detail.lower()
+    return result.outcome is DeliveryOutcome.PERMANENT and any(r in detail for r in RECIPIENT_GONE)
+
+
 class DeliveryWorker:
     def __init__(
         self,
@@ -44,6 +81,8 @@ class DeliveryWorker:
         *,
         policy: RetryPolicy | None = None,
         concurrency: int = 8,
+        batch_size: int = 50,
+        lease_seconds: float = 120.0,
         on_failure: FailureHook | None = None,
     ) -> None:
         self.outbox = outbox
@@ -53,76 +92,130 @@ class DeliveryWorker:
         self.worker_id = worker_id
         self.policy = policy or RetryPolicy()
         self.concurrency = asyncio.Semaphore(concurrency)
+        self.batch_size = batch_size
+        self.lease_seconds = lease_seconds
         self.on_failure = on_failure
 
     async def deliver_publication(self, publication_id: int) -> None:
         """Send a just-recorded publication at once (`/digest now`, seed --dispatch)."""
         batch = await self.outbox.claim(
-            self.worker_id, self.clock.now(), publication_id=publication_id
+            self.worker_id,
+            self.clock.now(),
+            lease_seconds=self.lease_seconds,
+            publication_id=publication_id,
         )
         await asyncio.gather(*(self.send(message) for message in batch))
 
-    async def drain(self, limit: int = 50) -> int:
+    async def drain(self, limit: int | None = None) -> int:
         """Send one batch of ready rows; returns how many were claimed."""
         await self.outbox.release_expired(self.clock.now(), RETRY_SAFE)
-        batch = await self.outbox.claim(self.worker_id, self.clock.now(), limit=limit)
+        batch = await self.outbox.claim(
+            self.worker_id,
+            self.clock.now(),
+            lease_seconds=self.lease_seconds,
+            limit=limit or self.batch_size,
+        )
         await asyncio.gather(*(self.send(message) for message in batch))
         return len(batch)
 
-    async def send(self, message: OutboundMessage) -> DeliveryOutcome:
+    async def drain_all(self, max_batches: int = 20) -> int:
+        """Send batches until the ready rows run out (or max_batches); returns the count."""
+        total = 0
+        for _ in range(max_batches):
+            claimed = await self.drain()
+            total += claimed
+            if claimed < self.batch_size:
+                break
+        return total
+
+    async def send(self, message: OutboundMessage) -> DeliveryOutcome | None:
+        """Send one claimed row; None when it was not sent (suppressed, or lease lost)."""
+        assert message.outbox_id is not None
         async with self.concurrency:
-            assert message.outbox_id is not None
             reason = await self.outbox.suppression(message.destination, message.address)
             if reason is not None:
-                await self.outbox.mark_final(message.outbox_id, "suppressed", reason)
-                await self._fall_back(message)
-                return DeliveryOutcome.PERMANENT
-            result = await self._attempt(message)
-            await self.outbox.record_attempt(
-                message, result.outcome.value, result.detail, result.retry_after, self.worker_id
-            )
-            await self._settle(message, result)
+                settled = Settlement(state="suppressed", outcome="suppressed", detail=reason)
+                if await self.outbox.settle(message, self.worker_id, settled):
+                    await self._fall_back(message)
+                return None
+            deliverer = self.deliverers.get(message.destination)
+            pace = getattr(deliverer, "pace", None)
+            if pace is not None:  # wait for a rate-limit slot before the send counts as begun
+                await pace(message)
+            if not await self.outbox.start(
+                message.outbox_id, self.worker_id, self.clock.now(), self.lease_seconds
+            ):
+                log.warning(
+                    "outbox %s: lease lost before sending; left to its holder", message.outbox_id
+                )
+                return None
+            result = await self._attempt(deliverer, message)
+            settled = self._settlement(message, result)
+            if await self.outbox.settle(message, self.worker_id, settled):
+                await self._after(message, result, settled)
             return result.outcome
 
-    async def _attempt(self, message: OutboundMessage) -> DeliveryResult:
-        deliverer = self.deliverers.get(message.destination)
+    async def _attempt(
+        self, deliverer: Deliverer | None, message: OutboundMessage
+    ) -> DeliveryResult:
         if deliverer is None:
             detail = f"no deliverer for '{message.destination}'"
             return DeliveryResult(outcome=DeliveryOutcome.PERMANENT, detail=detail)
         try:
             return await deliverer.deliver(message)
-        except Exception as error:  # a deliverer bug must not lose the message
+        except Exception as error:  # a deliverer bug: it may have raised after sending
             log.exception("deliverer %s raised", message.destination)
-            return DeliveryResult(outcome=DeliveryOutcome.TRANSIENT, detail=repr(error))
+            safe = message.destination in RETRY_SAFE
+            outcome = DeliveryOutcome.TRANSIENT if safe else DeliveryOutcome.UNKNOWN
+            return DeliveryResult(outcome=outcome, detail=f"deliverer raised {error!r}")
 
-    async def _settle(self, message: OutboundMessage, result: DeliveryResult) -> None:
-        outbox_id = message.outbox_id
-        assert outbox_id is not None
+    def _settlement(self, message: OutboundMessage, result: DeliveryResult) -> Settlement:
         now = self.clock.now()
+        common = {"outcome": result.outcome.value, "detail": result.detail,
+                  "retry_after": result.retry_after}  # fmt: skip
         if result.outcome is DeliveryOutcome.SENT:
-            await self.outbox.mark_sent(outbox_id, now, result.provider_message_id)
-        elif result.outcome is DeliveryOutcome.UNKNOWN:
-            await self.outbox.mark_final(outbox_id, "reconcile", result.detail)
-        elif (
+            return Settlement(
+                state="sent", sent_at=now, provider_message_id=result.provider_message_id, **common
+            )
+        if result.outcome is DeliveryOutcome.UNKNOWN:
+            return Settlement(state="reconcile", **common)
+        if (
             result.outcome is DeliveryOutcome.TRANSIENT
             and message.attempt < self.policy.max_attempts
         ):
             wait = self.policy.delay(message.attempt, result.retry_after)
-            await self.outbox.mark_retry(outbox_id, now + timedelta(seconds=wait), result.detail)
-        else:
-            await self.outbox.mark_final(outbox_id, "failed", result.detail)
-            if result.outcome is DeliveryOutcome.PERMANENT:
-                await self.outbox.suppress(message.destination, message.address, result.detail)
-            await self._fall_back(message)
-            if self.on_failure is not None:
-                await self.on_failure(message, result.detail)
+            return Settlement(
+                state="pending",
+                wait_seconds=wait,
+                next_attempt_at=now + timedelta(seconds=wait),
+                **common,
+            )
+        return Settlement(state="failed", **common)
 
-    async def _fall_back(self, message: OutboundMessage) -> None:
+    async def _after(
+        self, message: OutboundMessage, result: DeliveryResult, settled: Settlement
+    ) -> None:
+        if settled.state not in ("failed", "reconcile"):
+            return
+        fallback = None
+        if settled.state == "failed":
+            if recipient_gone(result):
+                await self.outbox.suppress(message.destination, message.address, result.detail)
+            fallback = await self._fall_back(message)
+        failure = DeliveryFailure(message, settled.state, result.detail, fallback)
+        if self.on_failure is not None:
+            try:
+                await self.on_failure(failure)
+            except Exception:  # an alert that cannot be raised must not undo the delivery
+                log.exception("could not raise the alert for outbox %s", message.outbox_id)
+
+    async def _fall_back(self, message: OutboundMessage) -> int | None:
         """A chat message that failed for good goes by email when we have an address."""
         if message.destination == "email" or message.subscriber_id is None:
-            return
+            return None
         subscriber = await self.subscribers.get(message.subscriber_id)
         if subscriber is None or not subscriber.email:
-            return
-        await self.outbox.add_email_fallback(message, subscriber.email, self.clock.now())
+            return None
+        queued = await self.outbox.add_email_fallback(message, subscriber.email, self.clock.now())
         log.info("outbox %s failed for good; queued email fallback", message.outbox_id)
+        return queued

@@ -5,12 +5,17 @@ APScheduler only ticks; PostgreSQL decides who is due (see scheduler.tick)."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from core.ports import Clock
+from scheduler.alerts import AlertScanner
 from scheduler.delivery import DeliveryWorker
+from scheduler.ingest import IngestJob
+from scheduler.rollup import EngagementRollup
 from scheduler.tick import DigestTick
 from storage.postgres.outbox import PgOutbox
 from storage.postgres.scheduling import PgScheduling
@@ -19,21 +24,49 @@ log = logging.getLogger(__name__)
 OUTBOX_RETENTION = timedelta(days=30)
 
 
+@dataclass
+class HousekeepingResult:
+    released: int
+    pruned: int
+
+
 class Housekeeping:
-    def __init__(self, scheduling: PgScheduling, outbox: PgOutbox, clock: Clock) -> None:
+    def __init__(
+        self,
+        scheduling: PgScheduling,
+        outbox: PgOutbox,
+        clock: Clock,
+        *,
+        retention: timedelta = OUTBOX_RETENTION,
+    ) -> None:
         self.scheduling = scheduling
         self.outbox = outbox
         self.clock = clock
+        self.retention = retention
 
-    async def run(self) -> None:
+    async def run(self) -> HousekeepingResult:
+        """Release claims whose lease ran out and prune finished outbox rows past retention.
+
+        Sessions need nothing: they expire by their Redis TTL."""
         now = self.clock.now()
         released = await self.scheduling.release_stale(now)
-        pruned = await self.outbox.prune(now - OUTBOX_RETENTION)
-        # Sessions expire by their Redis TTL; nothing to prune there.
-        log.info("housekeeping: %s stale claims released, %s outbox rows pruned", released, pruned)
+        pruned = await self.outbox.prune(now - self.retention)
+        if released or pruned:
+            log.info("housekeeping: %s stale claims released, %s outbox rows pruned",
+                     released, pruned)  # fmt: skip
+        return HousekeepingResult(released=released, pruned=pruned)
 
 
-async def _safely(name: str, job) -> None:
+@dataclass(frozen=True)
+class Intervals:
+    tick_seconds: float = 30.0
+    drain_seconds: float = 2.0
+    housekeeping_seconds: float = 600.0
+    rollup_seconds: float = 300.0
+    alert_scan_seconds: float = 60.0
+
+
+async def _safely(name: str, job: Callable[[], Awaitable[object]]) -> None:
     # A failing job (the database restarting, say) must not stop the scheduler.
     try:
         await job()
@@ -45,17 +78,25 @@ def build_scheduler(
     tick: DigestTick,
     delivery: DeliveryWorker,
     housekeeping: Housekeeping,
-    *,
-    tick_seconds: float = 30.0,
-    drain_seconds: float = 2.0,
-    housekeeping_seconds: float = 600.0,
+    intervals: Intervals | None = None,
+    ingest: IngestJob | None = None,
+    rollup: EngagementRollup | None = None,
+    alert_scan: AlertScanner | None = None,
 ) -> AsyncIOScheduler:
-    scheduler = AsyncIOScheduler()
-    jobs = {
-        "digest-tick": (tick.run, tick_seconds),
-        "delivery": (delivery.drain, drain_seconds),
-        "housekeeping": (housekeeping.run, housekeeping_seconds),
+    """One interval job each; max_instances=1 so a long run is never overlapped by the next."""
+    every = intervals or Intervals()
+    scheduler = AsyncIOScheduler(timezone=UTC)
+    jobs: dict[str, tuple[Callable[[], Awaitable[object]], float]] = {
+        "digest-tick": (tick.run, every.tick_seconds),
+        "delivery": (delivery.drain_all, every.drain_seconds),
+        "housekeeping": (housekeeping.run, every.housekeeping_seconds),
     }
+    if ingest is not None:  # feed and arXiv sources
+        jobs["ingest"] = (ingest.run, ingest.config.every_seconds)
+    if rollup is not None:  # engagement into PostgreSQL and learned preferences
+        jobs["engagement-rollup"] = (rollup.run, every.rollup_seconds)
+    if alert_scan is not None:  # new content into real-time alerts
+        jobs["alert-scan"] = (alert_scan.run, every.alert_scan_seconds)
     for name, (job, seconds) in jobs.items():
         scheduler.add_job(
             _safely,
@@ -65,6 +106,7 @@ def build_scheduler(
             id=name,
             max_instances=1,
             coalesce=True,
+            misfire_grace_time=None,  # a late run still runs (once, coalesced)
             next_run_time=datetime.now(UTC),  # start at once: catch up after downtime
         )
     return scheduler

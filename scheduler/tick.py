@@ -1,22 +1,26 @@
-"""The scheduler tick: claim due subscribers, assemble and enqueue their digests.
+"""The scheduler tick: claim due subscribers and channels, assemble and enqueue their digests.
 
 PostgreSQL decides who is due: a batch is claimed with FOR UPDATE SKIP LOCKED and a lease,
 so any number of workers share the work, and a worker that dies mid-batch frees its
-claims when the lease runs out. The (subscriber, period) unique key makes a repeat of the
-same slot a no-op, so nothing is assembled or sent twice."""
+claims when the lease runs out. The (recipient, period) unique key makes a repeat of the
+same slot a no-op, so nothing is assembled into two publications or sent twice."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
-from core.pipeline import DigestPipeline
+from core.models import Channel, FrequencySettings, Subscriber
+from core.pipeline import DigestPipeline, Published
 from core.ports import Clock
 from core.schedule import next_due, period_key
 from storage.postgres.scheduling import PgScheduling
 
 log = logging.getLogger(__name__)
+Invalidate = Callable[[int], Awaitable[None]]
 
 
 @dataclass
@@ -25,6 +29,15 @@ class TickResult:
     published: int = 0
     already_served: int = 0
     failed: int = 0
+
+    def add(self, outcome: str) -> None:
+        setattr(self, outcome, getattr(self, outcome) + 1)
+
+
+def slot_after(settings: FrequencySettings, due: datetime, now: datetime) -> datetime:
+    """The slot after the one being served. It counts from now, not from the missed slot:
+    after downtime a recipient gets one catch-up digest, not one per slot missed."""
+    return next_due(settings, max(now, due))
 
 
 class DigestTick:
@@ -38,6 +51,7 @@ class DigestTick:
         batch_size: int = 200,
         lease_seconds: float = 300.0,
         concurrency: int = 8,
+        invalidate: Invalidate | None = None,
     ) -> None:
         self.scheduling = scheduling
         self.pipeline = pipeline
@@ -46,43 +60,91 @@ class DigestTick:
         self.batch_size = batch_size
         self.lease_seconds = lease_seconds
         self.concurrency = concurrency
+        # Drops a subscriber's cached copy after SQL here changed their row.
+        self.invalidate = invalidate
 
     async def run(self, max_batches: int | None = None) -> TickResult:
         """Claim and serve batches until nobody is due (or max_batches is reached)."""
         total = TickResult()
-        now = self.clock.now()
-        await self.scheduling.resume_expired_pauses(now, next_due)
+        for subscriber_id in await self.scheduling.resume_expired_pauses(
+            self.clock.now(), next_due
+        ):
+            await self._invalidate(subscriber_id)
         batches = 0
         while max_batches is None or batches < max_batches:
-            claimed = await self.scheduling.claim_due(
-                self.worker_id, self.clock.now(), self.batch_size, self.lease_seconds
-            )
-            if not claimed:
+            now = self.clock.now()
+            args = (self.worker_id, now, self.batch_size, self.lease_seconds)
+            subscribers = await self.scheduling.claim_due(*args)
+            channels = await self.scheduling.claim_due_channels(*args)
+            if not subscribers and not channels:
                 break
             batches += 1
-            total.claimed += len(claimed)
-            gate = asyncio.Semaphore(self.concurrency)
-
-            async def serve(subscriber, gate=gate) -> str:
-                async with gate:
-                    return await self._serve(subscriber)
-
-            for outcome in await asyncio.gather(*(serve(s) for s in claimed)):
-                setattr(total, outcome, getattr(total, outcome) + 1)
+            total.claimed += len(subscribers) + len(channels)
+            work = [self._serve_subscriber(s) for s in subscribers]
+            work += [self._serve_channel(ch) for ch in channels]
+            for outcome in await self._gathered(work):
+                total.add(outcome)
         return total
 
-    async def _serve(self, subscriber) -> str:
+    async def _gathered(self, work: Sequence[Awaitable[str]]) -> list[str]:
+        gate = asyncio.Semaphore(self.concurrency)
+
+        async def one(job: Awaitable[str]) -> str:
+            async with gate:
+                return await job
+
+        return await asyncio.gather(*(one(job) for job in work))
+
+    async def _serve_subscriber(self, subscriber: Subscriber) -> str:
+        assert subscriber.id is not None
+        outcome, following = await self._publish(
+            f"subscriber {subscriber.id}",
+            subscriber.frequency_settings,
+            subscriber.next_due_at,
+            lambda key, following: self.pipeline.publish(subscriber, key, following),
+        )
+        if outcome == "already_served" and following is not None:
+            await self.scheduling.release(subscriber.id, following, self.worker_id)
+            await self._invalidate(subscriber.id)
+        return outcome
+
+    async def _serve_channel(self, channel: Channel) -> str:
+        assert channel.id is not None
+        outcome, following = await self._publish(
+            f"channel {channel.id}",
+            channel.frequency_settings,
+            channel.next_due_at,
+            lambda key, following: self.pipeline.publish_channel(channel, key, following),
+        )
+        if outcome == "already_served" and following is not None:
+            await self.scheduling.release_channel(channel.id, following, self.worker_id)
+        return outcome
+
+    async def _publish(
+        self,
+        who: str,
+        settings: FrequencySettings,
+        due: datetime | None,
+        publish: Callable[[str, datetime], Awaitable[Published]],
+    ) -> tuple[str, datetime | None]:
+        """The outcome (published, already_served or failed) and the slot after this one."""
         now = self.clock.now()
-        due = subscriber.next_due_at or now
-        # The next slot counts from now, not from the missed one: after downtime a
-        # subscriber gets one catch-up digest, not one per slot missed.
-        following = next_due(subscriber.frequency_settings, max(now, due))
+        due = due or now
         try:
-            published = await self.pipeline.publish(subscriber, period_key(due), following)
+            following = slot_after(settings, due, now)
+            published = await publish(period_key(due), following)
         except Exception:
-            log.exception("digest for subscriber %s failed; retried after the lease", subscriber.id)
-            return "failed"
+            # The claim stays until its lease runs out; then a tick tries again.
+            log.exception("digest for %s failed; retried after the lease", who)
+            return "failed", None
         if published.publication_id is None:
-            await self.scheduling.release(subscriber.id, following)
-            return "already_served"
-        return "published"
+            return "already_served", following
+        return "published", following
+
+    async def _invalidate(self, subscriber_id: int) -> None:
+        if self.invalidate is None:
+            return
+        try:
+            await self.invalidate(subscriber_id)
+        except Exception:  # a cache is never worth failing a tick for
+            log.warning("could not drop cached subscriber %s", subscriber_id, exc_info=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -41,12 +42,28 @@ def run(cmd: list[str], cwd: Path = ROOT) -> None:
         sys.exit(result.returncode)
 
 
+NO_CHROMIUM = "browser tests skipped: no Chromium found (install chromium or set CHROMIUM_PATH)"
+
+
+def chromium_found() -> bool:
+    """The browser tests drive the system Chromium (CHROMIUM_PATH or /usr/bin/chromium)."""
+    path = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
+    return Path(path).is_file() or shutil.which(path) is not None
+
+
 def test(args: list[str]) -> None:
     ensure_venv()
     run([str(BIN / "ruff"), "check", "."])
     run([str(BIN / "ruff"), "format", "--check", "."])
     run([str(BIN / "lint-imports")])
-    run([str(BIN / "python"), "-m", "pytest", *args])
+    browser = chromium_found()
+    if not browser:
+        print(NO_CHROMIUM, flush=True)
+    try:
+        run([str(BIN / "python"), "-m", "pytest", *args])
+    finally:
+        if not browser:  # again at the end, where people look
+            print(NO_CHROMIUM, flush=True)
 
 
 def main() -> None:

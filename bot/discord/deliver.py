@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 from collections.abc import Awaitable, Callable
 
 import aiohttp
@@ -13,8 +14,10 @@ from discord.http import HTTPClient, MultipartParameters, handle_message_paramet
 
 from bot.discord.errors import classify_http_error, permanent, transient
 from bot.discord.ratelimit import NoRateLimiter, RateLimiter
+from bot.discord.supersede import SUPERSEDED, DigestLog
 from core.delivery import DeliveryResult, OutboundMessage
 
+log = logging.getLogger(__name__)
 CHANNEL_PREFIX = "channel:"
 MAX_CONTENT = 2000  # Discord's limit for message content
 NONCE_LENGTH = 25  # Discord's limit for a nonce
@@ -47,6 +50,8 @@ class DiscordDeliverer:
     Address: a user id (the message goes to their DM channel) or "channel:<channel id>".
     `http` is a logged-in discord.py HTTPClient (see bot.discord.http_target.login_http),
     or an async factory for one, called on first use; the deliverer then owns and closes it.
+    With a `digests` log, a recipient's previous digest message is edited to say a newer
+    one superseded it.
     """
 
     destination = "discord"
@@ -57,7 +62,9 @@ class DiscordDeliverer:
         rate_limiter: RateLimiter | None = None,
         *,
         timeout: float = DEFAULT_TIMEOUT,
+        digests: DigestLog | None = None,
     ) -> None:
+        self._digests = digests
         self._http = http if isinstance(http, HTTPClient) else None
         self._factory = None if isinstance(http, HTTPClient) else http
         self._login_lock = asyncio.Lock()
@@ -95,7 +102,24 @@ class DiscordDeliverer:
             return transient(f"no answer (or no rate-limit slot) within {self._timeout:g}s")
         except (aiohttp.ClientError, OSError) as exc:
             return transient(f"connection: {exc!r}"[:300])
-        return DeliveryResult.sent(f"{sent['channel_id']}:{sent['id']}")
+        ref = f"{sent['channel_id']}:{sent['id']}"
+        if self._digests is not None and message.publication_id and message.payload.get("embeds"):
+            await self._supersede(message.address, ref)
+        return DeliveryResult.sent(ref)
+
+    async def _supersede(self, address: str, ref: str) -> None:
+        """Edit the previous digest's text in place; best effort, never fails a delivery."""
+        assert self._digests is not None and self._http is not None
+        try:
+            previous = await self._digests.swap(address, ref)
+            if previous and previous != ref:  # a retried send gets its own message back
+                channel_id, message_id = previous.split(":")
+                params = handle_message_parameters(
+                    content=SUPERSEDED, allowed_mentions=discord.AllowedMentions.none()
+                )
+                await self._http.edit_message(channel_id, message_id, params=params)
+        except Exception:
+            log.warning("could not mark the previous digest as superseded", exc_info=True)
 
     async def aclose(self) -> None:
         """Close the HTTPClient if this deliverer made it (through the factory)."""

@@ -39,11 +39,13 @@ def make_sesv2_client(
     endpoint_url: str | None = None,
     connect_timeout: float = 5,
     read_timeout: float = 20,
+    service: str = "sesv2",
 ) -> Any:
     """An sesv2 client with botocore's retries off: botocore would retry a read timeout,
-    and SES has no idempotency key, so that could mail twice. The outbox retries instead."""
+    and SES has no idempotency key, so that could mail twice. The outbox retries instead.
+    `service="ses"` gives the v1 client, still needed for GetSendStatistics."""
     return boto3.client(
-        "sesv2",
+        service,
         region_name=region or None,
         aws_access_key_id=_reveal(access_key_id),
         aws_secret_access_key=_reveal(secret_access_key),

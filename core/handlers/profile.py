@@ -5,6 +5,7 @@ from __future__ import annotations
 from core import commands as c
 from core.actor import Actor
 from core.context import Context
+from core.learning import explain
 from core.models import MAX_PROMPTS, RefinedRequests, Subscriber
 from core.ranking import (
     DISLIKE_PENALTY,
@@ -15,6 +16,7 @@ from core.ranking import (
     score_item,
 )
 from core.reply import Reply, Section
+from core.scoring import FORMULA_LINES
 
 SAMPLE_POOL = 300
 
@@ -169,8 +171,10 @@ async def why(ctx: Context, actor: Actor, _: c.Why) -> Reply:
         "are left out.",
         f"• Your {meta.personalization.style.value} style keeps the top "
         f"{STYLE_LIMITS[meta.personalization.style]}.",
-        f"• Opens {history.avg_open_rate:.0%} and clicks {history.avg_click_rate:.0%} are "
-        "reported; clicks and 👍/👎 teach the ranking, opens alone never do.",
+        f"• Opens {history.avg_open_rate:.0%} and clicks {history.avg_click_rate:.0%} of your "
+        "digests are reported; clicks and 👍/👎 teach the ranking, opens alone never do.",
+        *explain(history),
+        *FORMULA_LINES,
     ]
     return Reply(text="🧮 How I rank items for you:\n" + "\n".join(lines))
 

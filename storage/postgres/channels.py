@@ -4,38 +4,16 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
 
 import asyncpg
-from pydantic import BaseModel, Field
 
-from core.models import AIMetadata, Frequency, FrequencySettings, SubscriberStatus
+from core.models import Channel
 from storage.postgres.queries import default_queries
 
+__all__ = ["Channel", "PgChannelRepository", "channel_from_row"]
+
 _Q = default_queries()
-
-
-class Channel(BaseModel):
-    """A Slack/Discord channel or an email list subscribed to a team digest.
-
-    Lives here until core.models grows a Channel; it mirrors the table."""
-
-    id: int | None = None
-    platform: str  # slack | discord | email
-    platform_channel_id: str
-    team_id: str | None = None
-    name: str
-    created_by: str  # the admin's platform user id
-    status: SubscriberStatus = SubscriberStatus.ACTIVE
-    frequency: Frequency = Frequency.WEEKLY
-    frequency_settings: FrequencySettings = Field(
-        default_factory=lambda: FrequencySettings(type=Frequency.WEEKLY)
-    )
-    ai_metadata: AIMetadata = Field(default_factory=AIMetadata)
-    last_digest_at: datetime | None = None
-    next_due_at: datetime | None = None
-    created_at: datetime | None = None
 
 
 def channel_from_row(row: Mapping[str, Any]) -> Channel:

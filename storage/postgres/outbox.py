@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -31,6 +32,20 @@ def message_from_row(row: Mapping[str, Any]) -> OutboundMessage:
     )
 
 
+@dataclass(frozen=True)
+class Settlement:
+    """What one send did (the attempt row) and the state its outbox row moves to."""
+
+    state: str  # sent | pending (retry) | failed | reconcile | suppressed
+    outcome: str  # the attempt's outcome: sent | transient | permanent | unknown | suppressed
+    detail: str = ""
+    retry_after: float | None = None
+    wait_seconds: float | None = None
+    next_attempt_at: datetime | None = None
+    sent_at: datetime | None = None
+    provider_message_id: str | None = None
+
+
 class PgOutbox:
     def __init__(self, pool: asyncpg.Pool) -> None:
         self._pool = pool
@@ -49,36 +64,42 @@ class PgOutbox:
         )
         return [message_from_row(row) for row in rows]
 
+    async def start(self, outbox_id: int, worker: str, now: datetime, lease_seconds: float) -> bool:
+        """Mark a claimed row as being sent; False when this worker no longer holds it."""
+        started = await self._pool.fetchval(
+            _Q.mark_send_started, outbox_id, worker, now, lease_seconds
+        )
+        return started is not None
+
     async def release_expired(self, now: datetime, retry_safe: Sequence[str]) -> int:
         rows = await self._pool.fetch(_Q.release_expired, now, list(retry_safe))
         return len(rows)
 
-    async def record_attempt(
-        self,
-        message: OutboundMessage,
-        outcome: str,
-        detail: str,
-        retry_after: float | None,
-        worker: str,
-    ) -> None:
-        await self._pool.execute(
-            _Q.insert_attempt,
-            message.outbox_id,
-            message.attempt,
-            outcome,
-            detail[:1000],
-            retry_after,
-            worker,
-        )
-
-    async def mark_sent(self, outbox_id: int, at: datetime, provider_id: str | None) -> None:
-        await self._pool.execute(_Q.mark_sent, outbox_id, at, provider_id)
-
-    async def mark_retry(self, outbox_id: int, at: datetime, error: str) -> None:
-        await self._pool.execute(_Q.mark_retry, outbox_id, at, error[:1000])
-
-    async def mark_final(self, outbox_id: int, state: str, error: str) -> None:
-        await self._pool.execute(_Q.mark_final, outbox_id, state, error[:1000])
+    async def settle(self, message: OutboundMessage, worker: str, s: Settlement) -> bool:
+        """Record the attempt and move the row on, in one transaction. False (the attempt
+        is still recorded) when another worker holds the row now: it decides."""
+        async with self._pool.acquire() as conn, conn.transaction():
+            await conn.execute(
+                _Q.insert_attempt,
+                message.outbox_id,
+                message.attempt,
+                s.outcome,
+                s.detail[:1000],
+                s.retry_after,
+                s.wait_seconds,
+                worker,
+            )
+            updated = await conn.fetchval(
+                _Q.settle_outbox,
+                message.outbox_id,
+                worker,
+                s.state,
+                s.next_attempt_at,
+                s.detail[:1000] or None,
+                s.sent_at,
+                s.provider_message_id,
+            )
+        return updated is not None
 
     async def add_email_fallback(
         self, failed: OutboundMessage, address: str, now: datetime

@@ -1,4 +1,8 @@
-"""Who is due: claiming subscribers for the scheduler tick, and releasing them."""
+"""Who is due: claiming subscribers and channels for the scheduler tick, and releasing them.
+
+A claim is a lease (claimed_by, claimed_until) taken with FOR UPDATE SKIP LOCKED, so any
+number of workers take disjoint batches and a worker that dies frees its batch when the
+lease runs out. Recording the digest (storage.postgres.publications) ends the claim."""
 
 from __future__ import annotations
 
@@ -7,11 +11,16 @@ from datetime import datetime
 
 import asyncpg
 
-from core.models import FrequencySettings, Subscriber
+from core.models import Channel, FrequencySettings, Subscriber
+from storage.postgres.channels import channel_from_row
 from storage.postgres.queries import default_queries
 from storage.postgres.subscribers import subscriber_from_row
 
 _Q = default_queries()
+
+
+def _count(status: str) -> int:
+    return int(status.split()[-1])
 
 
 class PgScheduling:
@@ -24,18 +33,35 @@ class PgScheduling:
         rows = await self._pool.fetch(_Q.claim_due_subscribers, worker, now, lease_seconds, limit)
         return [subscriber_from_row(row) for row in rows]
 
-    async def release(self, subscriber_id: int, next_due_at: datetime) -> None:
-        await self._pool.execute(_Q.release_subscriber_claim, subscriber_id, next_due_at)
+    async def claim_due_channels(
+        self, worker: str, now: datetime, limit: int, lease_seconds: float
+    ) -> list[Channel]:
+        rows = await self._pool.fetch(_Q.claim_due_channels, worker, now, lease_seconds, limit)
+        return [channel_from_row(row) for row in rows]
+
+    async def release(self, subscriber_id: int, next_due_at: datetime, worker: str) -> None:
+        """End this worker's claim without a new digest, moving the subscriber's next slot."""
+        await self._pool.execute(_Q.release_subscriber_claim, subscriber_id, next_due_at, worker)
+
+    async def release_channel(self, channel_id: int, next_due_at: datetime, worker: str) -> None:
+        await self._pool.execute(_Q.release_channel_claim, channel_id, next_due_at, worker)
 
     async def release_stale(self, now: datetime) -> int:
-        result = await self._pool.execute(_Q.release_stale_subscriber_claims, now)
-        return int(result.split()[-1])
+        """Clear claims whose lease ran out (subscribers and channels); returns how many."""
+        subscribers = await self._pool.execute(_Q.release_stale_subscriber_claims, now)
+        channels = await self._pool.execute(_Q.release_stale_channel_claims, now)
+        return _count(subscribers) + _count(channels)
 
     async def resume_expired_pauses(
         self, now: datetime, next_due: Callable[[FrequencySettings, datetime], datetime]
-    ) -> int:
-        rows = await self._pool.fetch(_Q.expired_pauses, now)
-        for row in rows:
+    ) -> list[int]:
+        """Reactivate subscribers whose pause ended; returns their ids."""
+        resumed = []
+        for row in await self._pool.fetch(_Q.expired_pauses, now):
             settings = FrequencySettings.model_validate(row["frequency_settings"])
-            await self._pool.execute(_Q.resume_subscriber, row["id"], next_due(settings, now))
-        return len(rows)
+            done = await self._pool.fetchval(
+                _Q.resume_subscriber, row["id"], next_due(settings, now)
+            )
+            if done is not None:
+                resumed.append(int(done))
+        return resumed

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import itertools
 import re
@@ -27,7 +28,11 @@ ROUTES = [  # (method, path, handler): login, DMs, messages, interactions, follo
     ("POST", "/interactions/{iid}/{tok}/callback", "_callback"),
     ("PUT", "/applications/{app}/commands", "_sync"),
     ("PUT", "/applications/{app}/guilds/{gid}/commands", "_sync"),
+    ("GET", "/oauth2/applications/@me", "_application"),
 ]  # fmt: skip
+APPLICATION = {"id": BOT_USER["id"], "name": "digestbot", "description": "", "icon": None,
+               "bot_public": True, "bot_require_code_grant": False, "owner": BOT_USER,
+               "verify_key": "", "flags": 0, "interactions_endpoint_url": None}  # fmt: skip
 
 
 class Call(NamedTuple):
@@ -59,14 +64,37 @@ class FakeDiscordApi:
         self._failures: list[tuple[str, re.Pattern[str], deque[tuple[str, float]]]] = []
         self._nonces: dict[tuple[str, str], tuple[float, dict[str, Any]]] = {}
         self._ids = itertools.count(1_100_000_000_000_000_000)
-        app = web.Application(middlewares=[self._middleware])
+        # An interaction token -> the (channel, message) its component sits on, so an update
+        # (callback type 7, or PATCH .../@original) edits that message as Discord does.
+        self.origins: dict[str, str] = {}
+        self._answered = asyncio.Condition()
+        self.app = web.Application(middlewares=[self._middleware])  # a gateway may add routes
         for method, path, handler in ROUTES:
-            app.router.add_route(method, "/api/v10" + path, getattr(self, handler))
-        self._runner = web.AppRunner(app)
+            self.app.router.add_route(method, "/api/v10" + path, getattr(self, handler))
+        self._runner = web.AppRunner(self.app)
 
     def fail_next(self, method: str, path_regex: str, *responses: tuple[str, float]) -> None:
         """Queue answers: ("forbidden"|"notfound", code), ("ratelimit", s), ("status", n)."""
         self._failures.append((method.upper(), re.compile(path_regex), deque(responses)))
+
+    async def until(self, check: Any, seconds: float = 5.0) -> Any:
+        """Wait until `check()` is truthy, re-checking after each request the bot makes."""
+        async with asyncio.timeout(seconds), self._answered:
+            return await self._answered.wait_for(check)
+
+    def callbacks(self, kind: int | None = None) -> list[Call]:
+        """Interaction callbacks (optionally of one type: 4 reply, 5 defer, 7 update...)."""
+        found = [c for c in self.calls if c.path.endswith("/callback")]
+        return [c for c in found if kind is None or c.json["type"] == kind]
+
+    def find(self, message_id: str) -> dict[str, Any] | None:
+        """A stored message by id, in whichever channel (or interaction token) it lives."""
+        found = [m for ms in self.messages.values() for m in ms if m["id"] == message_id]
+        return found[0] if found else None
+
+    def sent(self, channel: str) -> list[dict[str, Any]]:
+        """Messages in a channel, or a token's replies and followups as "webhook:{token}"."""
+        return self.messages.get(channel, [])
 
     async def __aenter__(self) -> FakeDiscordApi:
         await self._runner.setup()
@@ -79,6 +107,8 @@ class FakeDiscordApi:
 
     @web.middleware
     async def _middleware(self, r: web.Request, handler: Any) -> web.StreamResponse:
+        if not r.path.startswith("/api/"):  # the gateway's websocket
+            return await handler(r)
         body = r[BODY] = await r.json() if r.can_read_body else None
         path = r.path.removeprefix("/api/v10")
         self.calls.append(Call(r.method, path, body, dict(r.headers)))
@@ -91,6 +121,8 @@ class FakeDiscordApi:
             "X-RateLimit-Reset": f"{time.time() + 1:.3f}", "Content-Type": "application/json",
             "X-RateLimit-Bucket": hashlib.sha1(route.encode()).hexdigest()[:16],
         })  # fmt: skip
+        async with self._answered:
+            self._answered.notify_all()
         return response
 
     def _scripted(self, method: str, path: str) -> web.Response | None:
@@ -126,7 +158,10 @@ class FakeDiscordApi:
 
     async def _edit(self, request: web.Request) -> web.Response:
         cid, mid = _channel(request), request.match_info["mid"]
+        if mid == "@original" and request.match_info.get("tok") in self.origins:
+            mid = self.origins[request.match_info["tok"]]
         found = [m for m in self.messages.get(cid, []) if mid in ("@original", m["id"])][:1]
+        found = found or [m for m in [self.find(mid)] if m]
         if not found and mid != "@original":
             return web.json_response({"message": "Unknown Message", "code": 10008}, status=404)
         message = found[0] if found else self._message(cid, {})
@@ -137,10 +172,18 @@ class FakeDiscordApi:
     async def _callback(self, request: web.Request) -> web.Response:
         kind, data = request[BODY]["type"], request[BODY].get("data") or {}
         message = self._message(_channel(request), data) if kind in (4, 5) else None
+        origin = self.origins.get(request.match_info["tok"])
+        if kind == 7 and origin:  # UPDATE_MESSAGE: the component's own message changes
+            message = self.find(origin)
+            if message is not None:
+                message.update({k: v for k, v in data.items() if k in message})
         ids = {"id": request.match_info["iid"], "response_message_id": message and message["id"]}
         interaction = {**ids, "type": 2, "response_message_loading": kind == 5}
         resource = {"type": kind, "message": message}
         return web.json_response({"interaction": interaction, "resource": resource})
+
+    async def _application(self, request: web.Request) -> web.Response:
+        return web.json_response(APPLICATION)
 
     async def _sync(self, request: web.Request) -> web.Response:
         app, gid = request.match_info["app"], request.match_info.get("gid")

@@ -21,6 +21,28 @@ EXPECTED_COLUMNS: dict[str, set[str]] = {
     "publishing_subscribers": {"claimed_by", "claimed_until", "updated_at"},
     "publishing_channels": {"claimed_by", "claimed_until", "updated_at"},
     "content_items": {"fingerprint", "created_at"},
+    # 0009: feed and arXiv sources, the URLs each item was seen at.
+    "content_sources": {
+        "name",
+        "kind",
+        "url",
+        "owner_key",
+        "added_by",
+        "credibility",
+        "status",
+        "paused_reason",
+        "etag",
+        "last_modified",
+        "last_fetch_at",
+        "last_success_at",
+        "last_error",
+        "consecutive_failures",
+        "items_added",
+        "next_fetch_at",
+        "claimed_by",
+        "claimed_until",
+    },
+    "content_item_urls": {"url", "content_id", "source_id", "seen_at"},
     "publishing_templates": {
         "name",
         "output_format",
@@ -71,9 +93,29 @@ EXPECTED_COLUMNS: dict[str, set[str]] = {
         "claimed_by",
         "claimed_until",
         "fallback_of",
+        "send_started_at",
     },
-    "delivery_attempts": {"outbox_id", "attempt", "outcome", "detail", "retry_after"},
+    "delivery_attempts": {"outbox_id", "attempt", "outcome", "detail", "retry_after"}
+    | {"wait_seconds"},
     "delivery_suppressions": {"destination", "address", "reason"},
+    "engagement_events": {
+        "kind",
+        "publication_id",
+        "content_id",
+        "person",
+        "subscriber_id",
+        "occurred_at",
+    },
+    "subscriber_alerts": {"subscriber_id", "content_id", "score", "state", "created_at"},
+    "slack_installations": {
+        "client_id",
+        "enterprise_id",
+        "team_id",
+        "user_id",
+        "is_enterprise_install",
+        "data",
+    },
+    "slack_bots": {"client_id", "enterprise_id", "team_id", "is_enterprise_install", "data"},
 }
 # Rows are read back with SELECT * into these models: every field needs a column.
 MODEL_TABLES = {
@@ -93,6 +135,8 @@ JSONB_COLUMNS = {
 UNIQUE_INDEXES = {
     "publishing_publications_subscriber_period_key",
     "publishing_publications_channel_period_key",
+    "content_sources_name_key",  # one name per owner (or among shared sources)
+    "content_sources_url_key",
 }
 
 MIGRATE_SCRIPT = """

@@ -6,6 +6,9 @@ SELECT * FROM publishing_channels WHERE id = $1;
 -- name: find_channel
 SELECT * FROM publishing_channels WHERE platform = $1 AND platform_channel_id = $2;
 
+-- name: list_channels_page
+SELECT * FROM publishing_channels ORDER BY id LIMIT $1 OFFSET $2;
+
 -- last_digest_at belongs to the publication ledger, as for subscribers.
 -- name: save_channel
 INSERT INTO publishing_channels AS ch (
@@ -28,3 +31,29 @@ RETURNING *;
 SELECT * FROM publishing_channels
 WHERE $1::text IS NULL OR status = $1::text
 ORDER BY id;
+
+-- The scheduler's claim, as for subscribers: due, active and not leased to a live worker.
+-- name: claim_due_channels
+UPDATE publishing_channels ch
+SET claimed_by = $1, claimed_until = $2::timestamptz + make_interval(secs => $3)
+WHERE ch.id IN (
+    SELECT id FROM publishing_channels
+    WHERE status = 'active' AND next_due_at <= $2
+      AND (claimed_until IS NULL OR claimed_until < $2)
+    ORDER BY next_due_at
+    LIMIT $4
+    FOR UPDATE SKIP LOCKED
+)
+RETURNING ch.*;
+
+-- Only the claim holder releases: a worker whose lease ran out must not move a slot that
+-- another worker has served since.
+-- name: release_channel_claim
+UPDATE publishing_channels
+SET claimed_by = NULL, claimed_until = NULL, next_due_at = $2, updated_at = now()
+WHERE id = $1 AND claimed_by = $3;
+
+-- name: release_stale_channel_claims
+UPDATE publishing_channels
+SET claimed_by = NULL, claimed_until = NULL
+WHERE claimed_until < $1;

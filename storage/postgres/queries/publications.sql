@@ -54,6 +54,32 @@ SELECT DISTINCT fingerprint FROM publishing_publication_items WHERE subscriber_i
 -- name: channel_sent_fingerprints
 SELECT DISTINCT fingerprint FROM publishing_publication_items WHERE channel_id = $1;
 
+-- The items an email showed, for counting its open once per item.
+-- name: publication_content_ids
+SELECT content_id FROM publishing_publication_items WHERE publication_id = $1 ORDER BY rank;
+
+-- Publications for the JSON API, newest first, each with its items and delivery states;
+-- $3 narrows to one subscriber (NULL: everyone).
+-- name: list_publications_page
+SELECT
+    p.id, p.subscriber_id, p.channel_id, p.period_key, p.template_name, p.outcome,
+    p.item_count, p.considered, p.created_at,
+    coalesce((
+        SELECT jsonb_agg(jsonb_build_object(
+            'content_id', i.content_id, 'rank', i.rank, 'score', i.score,
+            'title', c.title, 'url', c.url) ORDER BY i.rank)
+        FROM publishing_publication_items i JOIN content_items c ON c.id = i.content_id
+        WHERE i.publication_id = p.id
+    ), '[]'::jsonb) AS items,
+    ARRAY(
+        SELECT o.state FROM delivery_outbox o WHERE o.publication_id = p.id ORDER BY o.id
+    ) AS delivery_states
+FROM publishing_publications p
+WHERE ($3::bigint IS NULL OR p.subscriber_id = $3::bigint)
+  AND ($4::bigint IS NULL OR p.id = $4::bigint)
+ORDER BY p.id DESC
+LIMIT $1 OFFSET $2;
+
 -- name: subscriber_history
 SELECT
     p.id, p.created_at, p.period_key, p.outcome,

@@ -33,6 +33,21 @@ RETURNING *;
 -- name: count_subscribers_by_status
 SELECT status, count(*) AS n FROM publishing_subscribers GROUP BY status;
 
+-- The engagement roll-up rewrites only learned_preferences, so a profile edit made
+-- meanwhile (a new prompt, a style) is never lost to a stale copy.
+-- name: set_learned_preferences
+UPDATE publishing_subscribers
+SET ai_metadata = jsonb_set(ai_metadata, '{learned_preferences}', $2::jsonb),
+    updated_at = now()
+WHERE id = $1;
+
+-- Active subscribers who opted in to real-time alerts (the alert scanner).
+-- name: alert_subscribers
+SELECT * FROM publishing_subscribers
+WHERE status = 'active'
+  AND coalesce((ai_metadata -> 'alerts' ->> 'enabled')::boolean, false)
+ORDER BY id;
+
 -- name: list_subscribers_page
 SELECT * FROM publishing_subscribers ORDER BY id LIMIT $1 OFFSET $2;
 
@@ -56,10 +71,12 @@ WHERE s.id IN (
 )
 RETURNING s.*;
 
+-- Only the claim holder releases: a worker whose lease ran out must not move a slot that
+-- another worker has served since (or that the subscriber has changed).
 -- name: release_subscriber_claim
 UPDATE publishing_subscribers
 SET claimed_by = NULL, claimed_until = NULL, next_due_at = $2, updated_at = now()
-WHERE id = $1;
+WHERE id = $1 AND claimed_by = $3;
 
 -- name: release_stale_subscriber_claims
 UPDATE publishing_subscribers
@@ -73,4 +90,5 @@ WHERE status = 'paused' AND paused_until IS NOT NULL AND paused_until <= $1;
 -- name: resume_subscriber
 UPDATE publishing_subscribers
 SET status = 'active', paused_until = NULL, next_due_at = $2, updated_at = now()
-WHERE id = $1 AND status = 'paused';
+WHERE id = $1 AND status = 'paused'
+RETURNING id;

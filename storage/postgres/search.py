@@ -1,0 +1,38 @@
+"""Candidates pre-ranked by PostgreSQL full-text search over each subscriber's topics and
+keywords (tsvector + GIN index, websearch_to_tsquery, ts_rank_cd), so the newest items
+of a busy library do not crowd out the relevant ones before ranking sees them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import asyncpg
+
+from core.models import ContentItem
+from core.ports import SubscriberRepository
+from core.scoring import search_query
+from storage.postgres.content import PgContentRepository, content_from_row
+from storage.postgres.queries import default_queries
+
+_Q = default_queries()
+
+
+class PgSearchContentRepository(PgContentRepository):
+    """PgContentRepository whose `candidates_for` puts the best text matches first."""
+
+    def __init__(self, pool: asyncpg.Pool, subscribers: SubscriberRepository) -> None:
+        super().__init__(pool)
+        self._db = pool
+        self._subscribers = subscribers
+
+    async def candidates_for(
+        self, subscriber_id: int, since: datetime | None, limit: int
+    ) -> list[ContentItem]:
+        subscriber = await self._subscribers.get(subscriber_id)
+        query = search_query(subscriber.ai_metadata.refined_requests) if subscriber else ""
+        if not query:
+            return await super().candidates_for(subscriber_id, since, limit)
+        rows = await self._db.fetch(
+            _Q.subscriber_candidates_ranked, subscriber_id, since, limit, query
+        )
+        return [content_from_row(row) for row in rows]

@@ -1,0 +1,132 @@
+"""Alert listeners on real Redis: each alert is delivered once by a process that can
+reach its recipient; operational alerts reach each admin once; missed ones catch up."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from redis.asyncio import Redis
+
+from core.delivery import DeliveryResult, OutboundMessage
+from scheduler.alert_delivery import AlertListener
+from scheduler.delivery import DeliveryFailure
+from scheduler.provider_watch import ProviderWatch
+from storage.redis.alerts import AlertBus
+from storage.redis.client import create_redis
+
+
+class Clock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+class Recorder:
+    def __init__(self, destination: str) -> None:
+        self.destination = destination
+        self.received: list[OutboundMessage] = []
+
+    async def deliver(self, message: OutboundMessage) -> DeliveryResult:
+        self.received.append(message)
+        return DeliveryResult.sent()
+
+
+def _content(address: str, destination: str = "slack") -> dict[str, Any]:
+    return {"id": uuid.uuid4().hex, "kind": "content", "destination": destination,
+            "address": address, "title": "A breakthrough", "topic": "robotics", "score": 0.93,
+            "source": "Nature", "url": "https://papers.example/1",
+            "at": datetime.now(UTC).isoformat()}  # fmt: skip
+
+
+async def _running(listeners: list[AlertListener]) -> list[asyncio.Task[None]]:
+    tasks = [asyncio.create_task(listener.run()) for listener in listeners]
+    async with asyncio.timeout(5):
+        for listener in listeners:
+            await listener.ready.wait()
+    return tasks
+
+
+async def _settle(done: Callable[[], bool]) -> None:
+    """Wait until `done()`, then a moment more, so a second (wrong) delivery would show."""
+    for _ in range(100):
+        if done():
+            break
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(0.2)
+
+
+async def _stop(tasks: list[asyncio.Task[None]]) -> None:
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def test_two_processes_deliver_each_alert_once(redis_url: str) -> None:
+    channel = f"alerts-{uuid.uuid4().hex}"
+    clients = [create_redis(redis_url) for _ in range(3)]
+    slack = [Recorder("slack"), Recorder("slack")]
+    listeners = [
+        AlertListener(
+            AlertBus(clients[n], channel),
+            {"slack": slack[n]},
+            f"p{n}",
+            Clock(),
+            console_user="console-user",
+        )  # fmt: skip
+        for n in range(2)
+    ]
+    tasks = await _running(listeners)
+    try:
+        publisher = AlertBus(clients[2], channel)
+        for n in range(10):
+            await publisher.publish(_content(f"U{n}"))
+        await publisher.publish(_content("someone-else", destination="console"))
+        await _settle(lambda: sum(len(r.received) for r in slack) >= 10)
+        delivered = [m.address for r in slack for m in r.received]
+        assert sorted(delivered) == sorted(f"U{n}" for n in range(10))
+        first = next(m for r in slack for m in r.received)  # whichever process won it
+        assert first.text.startswith("🔔 New on robotics (score 0.93, Nature)")
+    finally:
+        await _stop(tasks)
+        for client in clients:
+            await client.aclose()
+
+
+async def test_operational_alerts_reach_each_admin_once(redis_client: Redis) -> None:
+    bus = AlertBus(redis_client, f"alerts-{uuid.uuid4().hex}")
+    slack, discord = Recorder("slack"), Recorder("discord")
+    deliverers = {"slack": slack, "discord": discord}
+    admins = ["slack:UADMIN", "discord:42"]
+    listeners = [AlertListener(bus, deliverers, f"p{n}", Clock(), admins=admins) for n in (1, 2)]
+    tasks = await _running(listeners)
+    try:
+        watch = ProviderWatch(bus, redis_client, Clock(), threshold=3)
+        message = OutboundMessage(destination="email", address="a@example.com",
+                                  idempotency_key="k")  # fmt: skip
+        for _ in range(4):
+            await watch(DeliveryFailure(message, "failed", "SES is not answering"))
+        await bus.publish(_content("U1"))  # content: not for the operational listeners
+        await _settle(lambda: bool(slack.received and discord.received))
+        assert [m.address for m in slack.received] == ["UADMIN"]
+        assert [m.address for m in discord.received] == ["42"]
+        assert "email looks down: 3 deliveries failed" in slack.received[0].text
+    finally:
+        await _stop(tasks)
+
+
+async def test_alerts_published_while_nobody_listened_are_caught_up(redis_client: Redis) -> None:
+    bus = AlertBus(redis_client, f"alerts-{uuid.uuid4().hex}")
+    missed, stale = _content("U1"), _content("U2")
+    stale["at"] = (datetime.now(UTC) - timedelta(hours=3)).isoformat()
+    for alert in (stale, missed):
+        await bus.publish(alert)
+    slack = Recorder("slack")
+    tasks = await _running([AlertListener(bus, {"slack": slack}, "late", Clock())])
+    try:
+        await _settle(lambda: bool(slack.received))
+        assert [m.address for m in slack.received] == ["U1"]  # the stale one is news no more
+    finally:
+        await _stop(tasks)
