@@ -13,9 +13,9 @@ import discord
 from discord.http import HTTPClient, MultipartParameters, handle_message_parameters
 
 from bot.discord.errors import classify_http_error, permanent, transient
-from bot.discord.ratelimit import NoRateLimiter, RateLimiter
 from bot.discord.supersede import SUPERSEDED, DigestLog
 from core.delivery import DeliveryResult, OutboundMessage
+from core.ratelimit import NoRateLimiter, RateLimiter
 
 log = logging.getLogger(__name__)
 CHANNEL_PREFIX = "channel:"

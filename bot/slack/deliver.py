@@ -11,8 +11,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from bot.slack.errors import classify_api_error, classify_transport_error, retry_after_of
-from bot.slack.ratelimit import NoRateLimiter, RateLimiter
 from core.delivery import DeliveryOutcome, DeliveryResult, OutboundMessage
+from core.ratelimit import NoRateLimiter, RateLimiter
 
 WORKSPACE_BUCKET = "slack:workspace"
 WORKSPACE_RATE, WORKSPACE_BURST = 5.0, 5

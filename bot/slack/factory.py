@@ -14,9 +14,9 @@ from bot.slack.app import slack_mode, web_client
 from bot.slack.deliver import SlackDeliverer
 from bot.slack.digest_post import SlackDigestDeliverer
 from bot.slack.placeholder import PlaceholderSlackDeliverer
-from bot.slack.ratelimit import RateLimiter
 from bot.slack.workspaces import TeamOf, TeamRateLimiter, WorkspaceDeliverer, team_lookup
 from core.ports import Deliverer, SubscriberRepository
+from core.ratelimit import RateLimiter
 from storage.postgres.channels import PgChannelRepository
 from storage.postgres.slack_installations import PgSlackInstallationStore
 from storage.redis.rate_limit import RedisRateLimiter

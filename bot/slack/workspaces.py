@@ -7,9 +7,9 @@ from typing import Any, Protocol
 
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 
-from bot.slack.ratelimit import RateLimiter
 from core.delivery import DeliveryOutcome, DeliveryResult, OutboundMessage
 from core.ports import Deliverer, SubscriberRepository
+from core.ratelimit import RateLimiter
 
 TeamOf = Callable[[OutboundMessage], Awaitable[str | None]]
 MakeDeliverer = Callable[[str, str], Deliverer]  # (team_id, bot token) -> deliverer

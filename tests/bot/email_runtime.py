@@ -16,6 +16,7 @@ from bot.settings import Settings
 from core.actor import Actor
 from core.mockdata import mock_content
 from core.models import Subscriber
+from tests.fixtures.runtime import test_settings
 
 PUBLIC_BASE_URL = "https://digest.example"  # https, so RFC 8058 one-click headers are sent
 NOTIFICATION_SECRET = "sns-secret-for-tests-0123456789"
@@ -24,19 +25,10 @@ NOTIFICATION_SECRET = "sns-secret-for-tests-0123456789"
 def email_settings(pg_url: str, redis_url: str, **overrides: Any) -> Settings:
     """Placeholder SES unless overridden; nothing is read from the environment or `.env`."""
     values: dict[str, Any] = {
-        "database_url": pg_url,
-        "redis_url": redis_url,
         "public_base_url": PUBLIC_BASE_URL,
-        "secret_key": "test-signing-key-" + "x" * 32,
         "ses_notification_secret": NOTIFICATION_SECRET,
-        "aws_access_key_id": "",
-        "aws_secret_access_key": "",
-        "aws_endpoint_url": "",
-        "ses_sender_email": "",
-        "http_port": 0,
-        "run_scheduler": False,
     }
-    return Settings(_env_file=None, **(values | overrides))
+    return test_settings(pg_url, redis_url, **(values | overrides))
 
 
 def ses_overrides(moto_aws: dict[str, str], sender: str) -> dict[str, Any]:

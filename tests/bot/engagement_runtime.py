@@ -15,26 +15,15 @@ from bot.runtime import Runtime, build_runtime
 from bot.settings import Settings
 from core.actor import Actor
 from core.models import AIScores, ContentItem, Entities, Subscriber
+from tests.fixtures.runtime import test_settings
 
 BASE_URL = "https://digest.example"
 API_TOKEN = "api-token-for-tests-0123456789abcdef"
 
 
 def settings_for(pg_url: str, redis_url: str, **overrides: Any) -> Settings:
-    values: dict[str, Any] = {
-        "database_url": pg_url,
-        "redis_url": redis_url,
-        "public_base_url": BASE_URL,
-        "secret_key": "tracking-test-key-" + "k" * 32,
-        "api_token": API_TOKEN,
-        "http_port": 0,
-        "run_scheduler": False,
-        "slack_bot_token": "",
-        "discord_bot_token": "",
-        "aws_access_key_id": "",
-        "ses_sender_email": "",
-    }
-    return Settings(_env_file=None, **(values | overrides))
+    values: dict[str, Any] = {"public_base_url": BASE_URL, "api_token": API_TOKEN}
+    return test_settings(pg_url, redis_url, **(values | overrides))
 
 
 @asynccontextmanager

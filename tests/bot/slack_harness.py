@@ -25,6 +25,7 @@ from bot.settings import Settings
 from bot.slack.runner import SlackBot
 from bot.slack_runtime import slack_bot
 from tests.fakes.slack_api import FakeSlackApi
+from tests.fixtures.runtime import test_settings
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 TEAM = "T0000"
@@ -33,23 +34,12 @@ TEAM = "T0000"
 def slack_settings(pg_url: str, redis_url: str, fake: FakeSlackApi, **overrides: Any) -> Settings:
     """A single-workspace bot in HTTP mode; nothing is read from the environment or `.env`."""
     values: dict[str, Any] = {
-        "database_url": pg_url,
-        "redis_url": redis_url,
         "slack_bot_token": "xoxb-test",
         "slack_signing_secret": SECRET,
-        "slack_app_token": "",
-        "slack_client_id": "",
-        "slack_client_secret": "",
         "slack_api_url": fake.base_url,
         "public_base_url": "https://digest.example",
-        "secret_key": "test-signing-key-" + "x" * 32,
-        "aws_access_key_id": "",
-        "aws_secret_access_key": "",
-        "ses_sender_email": "",
-        "http_port": 0,
-        "run_scheduler": False,
     }
-    return Settings(_env_file=None, **(values | overrides))
+    return test_settings(pg_url, redis_url, **(values | overrides))
 
 
 def signed_headers(body: str, *, age: float = 0, secret: str = SECRET) -> dict[str, str]:

@@ -19,7 +19,7 @@ import pytest_asyncio
 from bot.http.routes import build_routes
 from bot.http.server import bound_port, make_app, start_http
 from bot.runtime import Runtime, build_runtime
-from bot.settings import Settings
+from tests.fixtures.runtime import test_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -79,17 +79,7 @@ class Site:
 @pytest_asyncio.fixture(loop_scope="session")
 async def site(pg_url: str, redis_url: str, tmp_path: Path) -> AsyncIterator[Site]:
     """The wired runtime and its HTTP service on 127.0.0.1, port chosen by the system."""
-    settings = Settings(  # type: ignore[call-arg]
-        _env_file=None,
-        database_url=pg_url,
-        redis_url=redis_url,
-        http_port=0,
-        run_scheduler=False,
-        digestbot_data_dir=tmp_path / "data",
-        public_base_url="https://digest.example.org",
-        secret_key="browser-test-signing-key",
-        api_token=API_TOKEN,
-    )
+    settings = test_settings(pg_url, redis_url, tmp_path, api_token=API_TOKEN)
     runtime = await build_runtime(settings, out=io.StringIO())
     runner = await start_http(make_app(*build_routes(runtime)), 0, host="127.0.0.1")
     try:
