@@ -66,6 +66,14 @@ class Intervals:
     alert_scan_seconds: float = 60.0
 
 
+class _SkippedRunFilter(logging.Filter):
+    """A run skipped because the previous one is still going is by design (max_instances=1,
+    e.g. a tick serving a big batch), not worth a warning at every interval."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "maximum number of running instances reached" not in record.getMessage()
+
+
 async def _safely(name: str, job: Callable[[], Awaitable[object]]) -> None:
     # A failing job (the database restarting, say) must not stop the scheduler.
     try:
@@ -86,6 +94,9 @@ def build_scheduler(
     """One interval job each; max_instances=1 so a long run is never overlapped by the next."""
     every = intervals or Intervals()
     scheduler = AsyncIOScheduler(timezone=UTC)
+    aps_log = logging.getLogger("apscheduler.scheduler")
+    if not any(isinstance(f, _SkippedRunFilter) for f in aps_log.filters):
+        aps_log.addFilter(_SkippedRunFilter())
     jobs: dict[str, tuple[Callable[[], Awaitable[object]], float]] = {
         "digest-tick": (tick.run, every.tick_seconds),
         "delivery": (delivery.drain_all, every.drain_seconds),

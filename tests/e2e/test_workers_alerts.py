@@ -63,7 +63,7 @@ async def test_the_console_shows_an_alert_when_a_delivery_fails_for_good(
         await _line_with(bot.stdout, "digestbot commands", 60)  # up and listening
 
         await make_all_due(pg_pool)
-        alert = await _line_with(bot.stdout, "🚨 ALERT", 30)
+        alert = await _line_with(bot.stdout, "🚨 ALERT", 60)
     finally:
         bot.stdin.close()
         try:

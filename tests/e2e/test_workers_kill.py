@@ -49,7 +49,7 @@ async def test_a_killed_workers_batch_is_finished_by_another_without_duplicates(
     first = Worker(env, tmp_path, "first")
     second: Worker | None = None
     try:
-        await until(first.ready, 60, "the first worker to start")
+        await until(first.ready, 120, "the first worker to start")
         await make_all_due(pg_pool)
         await until(lambda: len(moto_sent_emails(sender)) >= 6, 60, "the first emails")
         first.kill()
@@ -69,7 +69,7 @@ async def test_a_killed_workers_batch_is_finished_by_another_without_duplicates(
             total = await pg_pool.fetchval("SELECT count(*) FROM delivery_outbox")
             return total == SUBSCRIBERS and open_rows == 0
 
-        await until(settled, 60, "every row to be sent or set aside")
+        await until(settled, 120, "every row to be sent or set aside")
     finally:
         first.stop()
         if second is not None:
