@@ -13,7 +13,8 @@ from collections.abc import Callable
 
 from core import commands as c
 from core import usage as u
-from core.models import MAX_PROMPT_LENGTH, NAMED_SLOTS, Frequency, Style, Summarization, Tone
+from core.models import MAX_PROMPT_LENGTH, Frequency, Style, Summarization, Tone
+from core.schedule_clauses import parse_schedule
 from core.sources import parse_arxiv_query
 from core.usage import GENERAL_USAGE, USAGE, Bad, Tokens, close, quote
 
@@ -30,15 +31,9 @@ _FORMATS = {"bullets": "bullet-points", "bullet": "bullet-points", "paragraphs":
 _FORMATS |= {"bullet-point": "bullet-points", "bulletpoints": "bullet-points"}
 _SEED_FLAGS = {"--subscribers": (1, 100_000), "--content": (1, 1_000_000), "--seed": (0, 2**63 - 1)}
 _OFF = ("off", "none", "clear")
-# Schedule clauses: keyword -> kind of value, and kind -> the command field it fills.
-_CLAUSES = {"at": "time", "tz": "timezone", "timezone": "timezone", "on": "days"}
-_CLAUSES |= {"via": "via", "topics": "topics"}
-_FIELDS = {"frequency": "frequency", "time": "time_of_day", "timezone": "timezone"}
-_FIELDS |= {"days": "days", "via": "via", "topics": "topics"}
 _BARE: dict[str, Callable[[], c.Command]] = {"settings": c.ShowSettings, "status": c.ShowStatus}
 _BARE |= {"preview": c.Preview, "now": c.SendNow, "resume": c.Resume, "why": c.Why}
 _BARE |= {"unsubscribe": c.Unsubscribe}
-_VIA = {"dm": "dm", "direct": "dm", "email": "email", "mail": "email", "channel": "channel"}
 
 
 def parse(text: str) -> c.Command | c.ParseError:
@@ -111,66 +106,8 @@ def _run(name: str, args: str, raw_prompt: bool = False) -> c.Command:
         raise
 
 
-def _schedule(tokens: Tokens, allowed: set[str]) -> dict[str, object]:
-    """The clauses shared by /subscribe, frequency and channel subscribe, in any order."""
-    got: dict[str, object] = {}
-    while tokens:
-        word = tokens.take("clause")
-        kind = _CLAUSES.get(word.lower())
-        if kind is None:
-            kind, value = _bare_clause(word, tokens, allowed)
-        elif kind not in allowed:
-            raise Bad(f"{quote(word)} does not belong in this command")
-        else:
-            value = _clause(kind, word, tokens)
-        if _FIELDS[kind] in got:
-            raise Bad(f"{kind} given twice")
-        got[_FIELDS[kind]] = value
-    return got
-
-
-def _bare_clause(word: str, tokens: Tokens, allowed: set[str]) -> tuple[str, object]:
-    # The keyword may be left out when the value speaks for itself: "weekly morning mon,thu".
-    low = word.lower()
-    if "frequency" in allowed and low in (*Frequency, "biweekly", "fortnightly"):
-        return "frequency", u.parse_frequency(word)
-    if "time" in allowed and (low in NAMED_SLOTS or re.fullmatch(r"\d\d?:\d\d", low)):
-        return "time", u.parse_time(word)
-    if "days" in allowed and u.is_days(word):
-        return "days", u.parse_days(_day_words(tokens, word))
-    if "frequency" in allowed:
-        u.parse_frequency(word)  # raises: an unknown bare word is most likely a misspelt frequency
-    raise Bad(f"unexpected {quote(word)}")
-
-
-def _clause(kind: str, word: str, tokens: Tokens) -> object:
-    value = tokens.take(f"{kind} after {quote(word)}")
-    if kind == "time":
-        return u.parse_time(value)
-    if kind == "timezone":
-        return u.parse_zone(value)
-    if kind == "days":
-        return u.parse_days(_day_words(tokens, value))
-    if kind == "via":
-        return _VIA[u.parse_choice(Tokens([value]), "destination", list(_VIA), {})]
-    words = [value]  # topics: each word up to the next clause keyword; commas also separate
-    while tokens and (tokens.peek() or "").lower() not in _CLAUSES:
-        words.append(tokens.take("topic"))
-    topics = [t.strip() for w in words for t in w.split(",") if t.strip()]
-    if not topics:
-        raise Bad("missing topics after 'topics' (e.g. topics nlp,\"computer vision\")")
-    return tuple(dict.fromkeys(topics))
-
-
-def _day_words(tokens: Tokens, first: str) -> list[str]:
-    words = [first]
-    while tokens and u.is_days(tokens.peek() or ""):
-        words.append(tokens.take("day"))
-    return words
-
-
 def _subscribe(tokens: Tokens) -> c.Command:
-    return c.Subscribe(**_schedule(tokens, {"frequency", "time", "timezone", "days", "via"}))
+    return c.Subscribe(**parse_schedule(tokens, {"frequency", "time", "timezone", "days", "via"}))
 
 
 def _help(tokens: Tokens) -> c.Command:
@@ -191,7 +128,7 @@ def _history(tokens: Tokens) -> c.Command:
 
 
 def _frequency(tokens: Tokens) -> c.Command:
-    got = _schedule(tokens, {"frequency", "days", "time"})
+    got = parse_schedule(tokens, {"frequency", "days", "time"})
     if "frequency" not in got:
         raise Bad(f"missing frequency (choose {', '.join(Frequency)})")
     return c.SetFrequency(**got)
@@ -323,7 +260,7 @@ def _channel(tokens: Tokens) -> c.Command:
         tokens.end()
         return c.ChannelUnsubscribe()
     return c.ChannelSubscribe(
-        **_schedule(tokens, {"frequency", "time", "timezone", "days", "topics"})
+        **parse_schedule(tokens, {"frequency", "time", "timezone", "days", "topics"})
     )
 
 
