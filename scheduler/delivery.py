@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from core.delivery import DeliveryOutcome, DeliveryResult, OutboundMessage
+from core.models import SubscriberStatus
 from core.ports import Clock, Deliverer, SubscriberRepository
 from storage.postgres.outbox import PgOutbox, Settlement
 
@@ -132,6 +133,12 @@ class DeliveryWorker:
         """Send one claimed row; None when it was not sent (suppressed, or lease lost)."""
         assert message.outbox_id is not None
         async with self.concurrency:
+            if await self._unsubscribed(message):
+                # Queued before they unsubscribed: an unsubscribe takes effect at once.
+                detail = "recipient unsubscribed before delivery"
+                settled = Settlement(state="superseded", outcome="superseded", detail=detail)
+                await self.outbox.settle(message, self.worker_id, settled)
+                return None
             reason = await self.outbox.suppression(message.destination, message.address)
             if reason is not None:
                 settled = Settlement(state="suppressed", outcome="suppressed", detail=reason)
@@ -154,6 +161,12 @@ class DeliveryWorker:
             if await self.outbox.settle(message, self.worker_id, settled):
                 await self._after(message, result, settled)
             return result.outcome
+
+    async def _unsubscribed(self, message: OutboundMessage) -> bool:
+        if message.subscriber_id is None:
+            return False
+        subscriber = await self.subscribers.get(message.subscriber_id)
+        return subscriber is not None and subscriber.status is SubscriberStatus.UNSUBSCRIBED
 
     async def _attempt(
         self, deliverer: Deliverer | None, message: OutboundMessage

@@ -8,10 +8,11 @@ from core import commands as c
 from core.actor import Actor
 from core.context import Context
 from core.handlers.subscription import with_schedule
-from core.models import AIMetadata, Channel, SubscriberStatus
+from core.models import AIMetadata, Channel, RefinedRequests, SubscriberStatus
 from core.ports import ChannelRepository
 from core.reply import Reply
 from core.schedule import describe, next_due
+from core.topics import topics_in
 from core.usage import usage_for
 
 CHANNEL_PLATFORMS = ("slack", "discord")
@@ -50,6 +51,22 @@ def _summary(channel: Channel) -> str:
     return line + (f"; topics: {', '.join(topics)}" if topics else "")
 
 
+def _topics(phrases: tuple[str, ...], channel: Channel) -> RefinedRequests:
+    """A named topic maps to its canonical name ("nlp" → natural language processing, kept
+    as a keyword too); a phrase outside the vocabulary stays a topic as typed."""
+    topics: list[str] = []
+    keywords: list[str] = []
+    for phrase in phrases:
+        canonical = topics_in(phrase)
+        topics += canonical or [phrase]
+        if canonical and phrase.lower() not in canonical:
+            keywords.append(phrase.lower())
+    wants = channel.ai_metadata.refined_requests
+    return wants.model_copy(
+        update={"topics": list(dict.fromkeys(topics)), "keywords": list(dict.fromkeys(keywords))}
+    )
+
+
 async def channel_subscribe(ctx: Context, actor: Actor, cmd: c.ChannelSubscribe) -> Reply:
     repo = _repository(ctx, actor)
     if isinstance(repo, Reply):
@@ -69,7 +86,7 @@ async def channel_subscribe(ctx: Context, actor: Actor, cmd: c.ChannelSubscribe)
     )
     channel.frequency = channel.frequency_settings.type
     if cmd.topics:
-        channel.ai_metadata.refined_requests.topics = list(cmd.topics)
+        channel.ai_metadata.refined_requests = _topics(cmd.topics, channel)
     if actor.channel_name:
         channel.name = actor.channel_name
     channel.status = SubscriberStatus.ACTIVE

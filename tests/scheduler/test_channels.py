@@ -37,7 +37,9 @@ async def test_an_admin_subscribes_and_unsubscribes_the_channel_they_are_in(
     assert channel is not None and channel.status is SubscriberStatus.ACTIVE
     assert channel.frequency is Frequency.DAILY and channel.created_by == "UADMIN"
     assert channel.frequency_settings.timezone == "Europe/London"
-    assert channel.ai_metadata.refined_requests.topics == ["nlp", "robotics"]
+    wants = channel.ai_metadata.refined_requests
+    assert wants.topics == ["natural language processing", "robotics"]  # "nlp" is named
+    assert wants.keywords == ["nlp"]
     assert channel.next_due_at is not None
 
     reply = await service.handle(ADMIN, "/digest channel unsubscribe")

@@ -256,3 +256,15 @@ async def test_a_deliverer_that_raises_loses_nothing_and_sends_nothing_twice(
 
     assert (await _row(parts, outbox_id))["state"] == "reconcile"
     assert [m.outbox_id for m in email.received].count(outbox_id) == 1
+
+
+async def test_a_digest_queued_before_an_unsubscribe_is_not_sent(
+    parts: Parts, slack: SlackDeliverer, slack_api: FakeSlackApi
+) -> None:
+    outbox_id = await _slack_digest(parts)
+    # E.g. the one-click link, clicked after the digest was queued.
+    await parts.fetch("UPDATE publishing_subscribers SET status = 'unsubscribed' RETURNING id")
+    assert await parts.worker({"slack": slack}).drain() == 1
+    row = await _row(parts, outbox_id)
+    assert row["state"] == "superseded" and "unsubscribed" in row["last_error"]
+    assert slack_api.calls_to("chat.postMessage") == []
