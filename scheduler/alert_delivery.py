@@ -24,6 +24,7 @@ from storage.redis.client import REDIS_DOWN
 log = logging.getLogger(__name__)
 CATCH_UP = timedelta(hours=1)  # alerts missed while no listener ran, still worth sending
 Target = tuple[str, str]  # (destination, address)
+OWNER_ALERTS = frozenset({"source-paused"})  # operational, but addressed to one person
 
 
 def alert_message(alert: dict[str, Any], target: Target, key: str) -> OutboundMessage:
@@ -39,7 +40,7 @@ def alert_message(alert: dict[str, Any], target: Target, key: str) -> OutboundMe
             text += f"\n{alert['url']}"
     else:
         subject = f"🚨 digestbot {alert.get('kind', 'alert')}"
-        text = f"🚨 {title}"
+        text = f"🚨 {alert.get('text') or title}"
     return OutboundMessage(
         subscriber_id=alert.get("subscriber_id") if alert.get("kind") == CONTENT_ALERT else None,
         destination=target[0],
@@ -77,9 +78,11 @@ class AlertListener:
     def targets(self, alert: dict[str, Any]) -> list[Target]:
         """Where this alert goes that this process can deliver to."""
         is_content = alert.get("kind") == CONTENT_ALERT
+        target = (str(alert.get("destination")), str(alert.get("address")))
         if self.admins is None:
-            target = (str(alert.get("destination")), str(alert.get("address")))
             wanted = [target] if is_content else []
+        elif alert.get("kind") in OWNER_ALERTS:
+            wanted = [target]  # e.g. a paused source: its owner is told why
         else:
             wanted = [] if is_content else self.admins
         return [t for t in wanted if self._can_deliver(t)]

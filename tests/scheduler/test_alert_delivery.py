@@ -130,3 +130,22 @@ async def test_alerts_published_while_nobody_listened_are_caught_up(redis_client
         assert [m.address for m in slack.received] == ["U1"]  # the stale one is news no more
     finally:
         await _stop(tasks)
+
+
+async def test_a_paused_source_is_explained_to_its_owner_alone(redis_client: Redis) -> None:
+    bus = AlertBus(redis_client, f"alerts-{uuid.uuid4().hex}")
+    slack = Recorder("slack")
+    admins = ["slack:UADMIN"]
+    listeners = [
+        AlertListener(bus, {"slack": slack}, f"p{n}", Clock(), admins=admins) for n in (1, 2)
+    ]
+    tasks = await _running(listeners)
+    try:
+        text = "Your source “blog” is paused after 5 failures: HTTP 500."
+        await bus.publish({"kind": "source-paused", "destination": "slack", "address": "UOWNER",
+                           "title": "source “blog” paused", "text": text})  # fmt: skip
+        await _settle(lambda: bool(slack.received))
+        assert [m.address for m in slack.received] == ["UOWNER"]
+        assert "paused after 5 failures: HTTP 500" in slack.received[0].text
+    finally:
+        await _stop(tasks)
