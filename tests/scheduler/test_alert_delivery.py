@@ -51,7 +51,7 @@ async def _running(listeners: list[AlertListener]) -> list[asyncio.Task[None]]:
 
 async def _settle(done: Callable[[], bool]) -> None:
     """Wait until `done()`, then a moment more, so a second (wrong) delivery would show."""
-    for _ in range(100):
+    for _ in range(400):  # up to 20 s: a loaded CI machine can be slow to hand messages over
         if done():
             break
         await asyncio.sleep(0.05)
