@@ -19,7 +19,7 @@ def content_from_row(row: Mapping[str, Any]) -> ContentItem:
     return ContentItem.model_validate(dict(row))
 
 
-def _upsert_args(item: ContentItem) -> tuple[Any, ...]:
+def upsert_args(item: ContentItem) -> tuple[Any, ...]:
     return (
         item.title,
         item.summary,
@@ -43,7 +43,7 @@ class PgContentRepository:
         if not items:
             return 0
         async with self._pool.acquire() as conn, conn.transaction():
-            rows = await conn.fetchmany(_Q.upsert_content_item, [_upsert_args(i) for i in items])
+            rows = await conn.fetchmany(_Q.upsert_content_item, [upsert_args(i) for i in items])
         return sum(1 for row in rows if row["inserted"])
 
     async def candidates_for(

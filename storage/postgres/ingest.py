@@ -11,6 +11,7 @@ import asyncpg
 from core.models import ContentItem
 from core.scoring import Recent, recent_of
 from core.sources import SourceInfo
+from storage.postgres.content import upsert_args
 from storage.postgres.queries import default_queries
 
 _Q = default_queries()
@@ -88,21 +89,8 @@ class PgIngestStore:
 
 
 def _args(draft: Draft, source: SourceInfo) -> tuple[object, ...]:
-    item = draft.item
-    return (
-        item.title,
-        item.summary,
-        item.url,
-        item.source,
-        item.content_type,
-        item.published_at,
-        item.ai_scores.model_dump(mode="json"),
-        item.entities.model_dump(mode="json"),
-        item.fingerprint,
-        source.id,
-        draft.arxiv_id,
-        None if source.owner_key is None else [source.owner_key],
-    )
+    private_to = None if source.owner_key is None else [source.owner_key]
+    return (*upsert_args(draft.item), source.id, draft.arxiv_id, private_to)
 
 
 def _face(draft: Draft, source: SourceInfo) -> tuple[object, ...]:
