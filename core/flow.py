@@ -109,5 +109,6 @@ async def complete(ctx: Context, actor: Actor, answers: dict[str, Any]) -> Reply
     prompt = answers.get("prompt")
     if prompt:
         added = await prompt_add(ctx, actor, c.PromptAdd(text=prompt))
-        return Reply(text=f"{reply.text}\n{added.text}", sections=added.sections)
+        subscribed = reply.text.split("\nTell me what to look for")[0]  # it was just told
+        return Reply(text=f"{subscribed}\n{added.text}", sections=added.sections)
     return reply

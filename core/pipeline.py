@@ -2,23 +2,38 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from core.delivery import OutboundMessage
-from core.models import Channel, Digest, DigestItem, DispatchType, NearMiss, Subscriber
+from core.models import Channel, ContentItem, Digest, DigestItem, DispatchType, NearMiss, Subscriber
 from core.ports import Clock, ContentRepository, PublicationLedger
-from core.ranking import select
+from core.ranking import PhraseIndex, select
 from core.render import DigestRenderer, LinkBuilder
 from core.rescore import CandidateRescorer, rescore_selection
 
 CANDIDATE_LIMIT = 500
+NEAR_MISSES = 10  # kept with a digest, for /digest why
 FORMAT_FOR: dict[DispatchType, str] = {
     DispatchType.CONSOLE: "console",
     DispatchType.EMAIL: "email",
     DispatchType.SLACK: "slack",
     DispatchType.DISCORD: "discord",
 }
+
+
+class CandidateWindow(Protocol):
+    """A batch's candidates, read once for all its subscribers (storage implements it)."""
+
+    index: PhraseIndex
+
+    def covers(self, subscriber: Subscriber) -> bool: ...
+
+    def candidates(self, subscriber: Subscriber, limit: int) -> list[ContentItem]: ...
+
+    def sent_fingerprints(self, subscriber_id: int) -> set[str]: ...
 
 
 @dataclass
@@ -67,15 +82,31 @@ class DigestPipeline:
         self.renderer = renderer
         self.clock = clock
 
-    async def assemble(self, subscriber: Subscriber, period_key: str) -> Digest:
-        """Pick this subscriber's items since their last digest, with reasons and near-misses."""
+    async def prepare(self, subscribers: Sequence[Subscriber]) -> CandidateWindow | None:
+        """One shared read of candidates for a batch about to be published, when the
+        content repository offers it (`batch_window`); None: read per subscriber."""
+        batch_window = getattr(self.content, "batch_window", None)
+        return await batch_window(subscribers) if batch_window and subscribers else None
+
+    async def assemble(
+        self, subscriber: Subscriber, period_key: str, window: CandidateWindow | None = None
+    ) -> Digest:
+        """Pick this subscriber's items since their last digest, with reasons and near-misses.
+        `window` (from prepare, taken just before) saves the per-subscriber reads."""
         assert subscriber.id is not None
-        candidates = await self.content.candidates_for(
-            subscriber.id, subscriber.last_digest_at, CANDIDATE_LIMIT
-        )
-        sent = await self.ledger.sent_fingerprints(subscriber.id)
         meta = subscriber.ai_metadata
-        selection = select(candidates, meta, sent)
+        if window is not None and window.covers(subscriber):
+            candidates = window.candidates(subscriber, CANDIDATE_LIMIT)
+            sent = window.sent_fingerprints(subscriber.id)
+            # Only the first near-misses are kept, unless a rescorer wants them all.
+            keep = NEAR_MISSES if self.rescorer is None else None
+            selection = select(candidates, meta, sent, window.index, keep)
+        else:
+            candidates = await self.content.candidates_for(
+                subscriber.id, subscriber.last_digest_at, CANDIDATE_LIMIT
+            )
+            sent = await self.ledger.sent_fingerprints(subscriber.id)
+            selection = select(candidates, meta, sent)
         if self.rescorer is not None:
             selection = await rescore_selection(self.rescorer, selection, meta)
         return Digest(
@@ -89,7 +120,7 @@ class DigestPipeline:
             ],
             near_misses=[
                 NearMiss(item=s.item, score=s.score, why_left_out=s.left_out or "")
-                for s in selection.near_misses[:10]
+                for s in selection.near_misses[:NEAR_MISSES]
             ],
             considered=selection.considered,
             personalization=meta.personalization,
@@ -101,7 +132,11 @@ class DigestPipeline:
         destination, address = destination_of(subscriber)
         fmt = FORMAT_FOR[subscriber.dispatch_type]
         rendered = await self.renderer.render(
-            digest, fmt, links=self.links, publication_id=publication_id
+            # The console user reads in a terminal: plain links, nothing to track.
+            digest,
+            fmt,
+            links=None if fmt == "console" else self.links,
+            publication_id=publication_id,
         )
         payload = dict(rendered.payload)
         if subscriber.email and destination != "email":
@@ -127,10 +162,14 @@ class DigestPipeline:
         ]
 
     async def publish(
-        self, subscriber: Subscriber, period_key: str, next_due_at: datetime | None
+        self,
+        subscriber: Subscriber,
+        period_key: str,
+        next_due_at: datetime | None,
+        window: CandidateWindow | None = None,
     ) -> Published:
         """Assemble and record one digest, its outbox rows and the next due time at once."""
-        digest = await self.assemble(subscriber, period_key)
+        digest = await self.assemble(subscriber, period_key, window)
         if digest.items:
             outcome = "digest"
         elif subscriber.ai_metadata.empty_digest == "silent":

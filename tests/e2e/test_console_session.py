@@ -59,6 +59,7 @@ async def test_subscribe_refine_seed_preview_send_and_restart(run_bot, pg_url: s
     assert "Seeded 8 subscribers and 60 new content items" in out
     assert "Preview:" in out and "Near misses" in out
     assert "📬 Sent your digest" in out
+    assert "https://example.org/papers/" in out and "/t/c/" not in out  # plain links in a terminal
     assert "Traceback" not in first.stderr
 
     meta, batches = await _sent_items(pg_url)
