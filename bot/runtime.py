@@ -147,7 +147,10 @@ async def build_runtime(settings: Settings, out: TextIO = sys.stdout) -> Runtime
     enable_workspace_installs(deliverers, settings, redis, pool, subscribers)  # Slack OAuth
     alerts = alert_bus(settings, redis)
     delivery = delivery_worker(settings, outbox, deliverers, subscribers, clock, worker_id, alerts)
-    pipeline = DigestPipeline(content, ledger, DigestRenderer(templates), clock, links)
+    # Templates kept in memory for 30 s: rendering a digest does no I/O (an edit shows
+    # within that time).
+    renderer = DigestRenderer(templates, cache_seconds=30.0)
+    pipeline = DigestPipeline(content, ledger, renderer, clock, links)
     refiner, pipeline.rescorer = enable_llm(settings, redis, clock, stack, KeywordRefiner())
     scheduling = PgScheduling(pool)
     ctx = Context(

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from core.delivery import OutboundMessage
 from core.models import Channel, ContentItem, Digest, DigestItem, DispatchType, NearMiss, Subscriber
@@ -14,6 +16,7 @@ from core.ranking import PhraseIndex, select
 from core.render import DigestRenderer, LinkBuilder
 from core.rescore import CandidateRescorer, rescore_selection
 
+log = logging.getLogger(__name__)
 CANDIDATE_LIMIT = 500
 NEAR_MISSES = 10  # kept with a digest, for /digest why
 FORMAT_FOR: dict[DispatchType, str] = {
@@ -34,6 +37,17 @@ class CandidateWindow(Protocol):
     def candidates(self, subscriber: Subscriber, limit: int) -> list[ContentItem]: ...
 
     def sent_fingerprints(self, subscriber_id: int) -> set[str]: ...
+
+
+@dataclass
+class Recording:
+    """One assembled and rendered subscriber digest, for PublicationLedger.record_many."""
+
+    digest: Digest
+    messages: list[OutboundMessage]
+    next_due_at: datetime | None
+    outcome: str
+    publication_id: int
 
 
 @dataclass
@@ -187,6 +201,73 @@ class DigestPipeline:
             digest, messages, next_due_at, outcome, publication_id=publication_id
         )
         return Published(publication_id=recorded, digest=digest, outcome=outcome)
+
+    def can_publish_many(self) -> bool:
+        """Whether publish_many applies: a ledger that records batches, and no rescorer
+        (its calls are worth running concurrently, one subscriber at a time)."""
+        ledger = self.ledger
+        return self.rescorer is None and all(
+            callable(getattr(ledger, name, None))
+            for name in ("record_many", "reserve_publication_ids")
+        )
+
+    async def publish_many(
+        self,
+        jobs: Sequence[tuple[Subscriber, str, datetime | None]],
+        window: CandidateWindow | None = None,
+    ) -> list[Published | Exception]:
+        """publish() for a batch of (subscriber, period_key, next_due_at): ids reserved
+        at once, every digest assembled and rendered, then all recorded in one
+        transaction. Per job, its Published, or the exception that stopped it."""
+        ledger: Any = self.ledger
+        ids: list[int] = await ledger.reserve_publication_ids(len(jobs))
+        results: list[Published | Exception | None] = []
+        pending: list[tuple[int, Recording]] = []
+        for (subscriber, key, following), publication_id in zip(jobs, ids, strict=True):
+            try:
+                digest = await self.assemble(subscriber, key, window)
+                outcome = _outcome(digest, subscriber.ai_metadata.empty_digest)
+                digest.publication_id = publication_id  # tracked links name it
+                messages = (
+                    []
+                    if outcome == "empty-silent"
+                    else await self.messages(subscriber, digest, publication_id)
+                )
+            except Exception as exc:  # this subscriber fails alone
+                results.append(exc)
+                continue
+            pending.append((len(results), Recording(digest, messages, following, outcome,
+                                                    publication_id)))  # fmt: skip
+            results.append(None)  # filled in once recorded
+            await asyncio.sleep(0)  # a long batch must not starve the rest of the loop
+        recorded = await self._record_all([r for _, r in pending])
+        for (n, recording), written in zip(pending, recorded, strict=True):
+            results[n] = (
+                written
+                if isinstance(written, Exception)
+                else Published(written, recording.digest, recording.outcome)
+            )
+        return [r for r in results if r is not None]
+
+    async def _record_all(self, pending: list[Recording]) -> list[int | None | Exception]:
+        ledger: Any = self.ledger
+        try:
+            return list(await ledger.record_many(pending))
+        except Exception:
+            # One bad digest must not hold back the rest: record them one at a time.
+            log.warning("recording a batch failed; recording one by one", exc_info=True)
+        recorded: list[int | None | Exception] = []
+        for r in pending:
+            try:
+                recorded.append(
+                    await self.ledger.record(
+                        r.digest, r.messages, r.next_due_at, r.outcome,
+                        publication_id=r.publication_id,
+                    )
+                )  # fmt: skip
+            except Exception as exc:
+                recorded.append(exc)
+        return recorded
 
     async def assemble_channel(self, channel: Channel, period_key: str) -> Digest:
         """A team digest: as assemble, against the channel's own topics and history."""

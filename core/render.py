@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -155,17 +156,26 @@ def discord_components(items: Sequence[tuple[int, str]]) -> list[dict[str, Any]]
 class DigestRenderer:
     """Renders digests with templates fetched through a TemplateSource."""
 
-    def __init__(self, templates: TemplateSource) -> None:
+    def __init__(self, templates: TemplateSource, cache_seconds: float = 0.0) -> None:
+        """`cache_seconds` > 0 keeps each template's source in memory that long, so
+        rendering does no I/O; an edit then shows within that time."""
         self._source = templates
         self._envs = {auto: _sandbox(autoescape=auto) for auto in (True, False)}
         self._compiled: dict[tuple[str, bool], Template] = {}
+        self._cache_seconds = cache_seconds
+        self._cached: dict[str, tuple[float, Template]] = {}  # name -> (expires, compiled)
 
     async def _render(self, name: str, context: dict[str, Any]) -> str:
+        cached = self._cached.get(name)
+        if cached is not None and cached[0] > time.monotonic():
+            return cached[1].render(context).strip()
         source = await self._source.get_template(name)
         autoescape = name.endswith(".html")
         key = (hashlib.sha256(source.encode("utf-8")).hexdigest(), autoescape)
         if key not in self._compiled:  # compile once per distinct source text
             self._compiled[key] = self._envs[autoescape].from_string(source)
+        if self._cache_seconds > 0:
+            self._cached[name] = (time.monotonic() + self._cache_seconds, self._compiled[key])
         return self._compiled[key].render(context).strip()
 
     async def render(

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from core.models import Channel, FrequencySettings, Subscriber
-from core.pipeline import DigestPipeline, Published
+from core.pipeline import CandidateWindow, DigestPipeline, Published
 from core.ports import Clock
 from core.schedule import next_due, period_key
 from storage.postgres.scheduling import PgScheduling
@@ -80,11 +80,61 @@ class DigestTick:
                 break
             batches += 1
             total.claimed += len(subscribers) + len(channels)
-            work = [self._serve_subscriber(s) for s in subscribers]
-            work += [self._serve_channel(ch) for ch in channels]
+            window = await self._window(subscribers)
+            work: list[Awaitable[str]] = [self._serve_channel(ch) for ch in channels]
+            if window is not None and self.pipeline.can_publish_many():
+                for outcome in await self._serve_batch(subscribers, window):
+                    total.add(outcome)
+            else:
+                work += [self._serve_subscriber(s, window) for s in subscribers]
             for outcome in await self._gathered(work):
                 total.add(outcome)
         return total
+
+    async def _serve_batch(
+        self, subscribers: Sequence[Subscriber], window: CandidateWindow
+    ) -> list[str]:
+        """_serve_subscriber for a whole batch through pipeline.publish_many: the same
+        outcomes, with the batch's digests written in one transaction."""
+        now = self.clock.now()
+        outcomes: list[str] = []
+        jobs: list[tuple[Subscriber, str, datetime]] = []
+        for subscriber in subscribers:
+            due = subscriber.next_due_at or now
+            try:
+                jobs.append((subscriber, period_key(due),
+                             slot_after(subscriber.frequency_settings, due, now)))  # fmt: skip
+            except Exception:
+                log.exception("digest for subscriber %s failed; retried after the lease",
+                              subscriber.id)  # fmt: skip
+                outcomes.append("failed")
+        try:
+            results = await self.pipeline.publish_many(jobs, window)
+        except Exception as exc:  # e.g. no ids reserved: every claim waits for its lease
+            results = [exc] * len(jobs)
+        after: list[Awaitable[str]] = []
+        for (subscriber, _, following), result in zip(jobs, results, strict=True):
+            assert subscriber.id is not None
+            if isinstance(result, Exception):
+                log.error("digest for subscriber %s failed; retried after the lease",
+                          subscriber.id, exc_info=result)  # fmt: skip
+                outcomes.append("failed")
+            elif result.publication_id is None:
+                outcomes.append("already_served")
+                after.append(self._released(subscriber.id, following))
+            else:
+                outcomes.append("published")
+                after.append(self._invalidated(subscriber.id))
+        await self._gathered(after)
+        return outcomes
+
+    async def _released(self, subscriber_id: int, following: datetime) -> str:
+        await self.scheduling.release(subscriber_id, following, self.worker_id)
+        return await self._invalidated(subscriber_id)
+
+    async def _invalidated(self, subscriber_id: int) -> str:
+        await self._invalidate(subscriber_id)
+        return "done"
 
     async def _gathered(self, work: Sequence[Awaitable[str]]) -> list[str]:
         gate = asyncio.Semaphore(self.concurrency)
@@ -95,13 +145,27 @@ class DigestTick:
 
         return await asyncio.gather(*(one(job) for job in work))
 
-    async def _serve_subscriber(self, subscriber: Subscriber) -> str:
+    async def _window(self, subscribers: Sequence[Subscriber]) -> CandidateWindow | None:
+        prepare = getattr(self.pipeline, "prepare", None)
+        try:
+            return await prepare(subscribers) if prepare else None
+        except Exception:  # each subscriber then reads their own candidates
+            log.warning("could not read the batch's candidates at once", exc_info=True)
+            return None
+
+    async def _serve_subscriber(
+        self, subscriber: Subscriber, window: CandidateWindow | None = None
+    ) -> str:
         assert subscriber.id is not None
         outcome, following = await self._publish(
             f"subscriber {subscriber.id}",
             subscriber.frequency_settings,
             subscriber.next_due_at,
-            lambda key, following: self.pipeline.publish(subscriber, key, following),
+            lambda key, following: (
+                self.pipeline.publish(subscriber, key, following, window=window)
+                if window is not None
+                else self.pipeline.publish(subscriber, key, following)
+            ),
         )
         if outcome == "already_served" and following is not None:
             await self.scheduling.release(subscriber.id, following, self.worker_id)

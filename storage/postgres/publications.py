@@ -15,6 +15,7 @@ import asyncpg
 from core.delivery import OutboundMessage
 from core.fingerprint import fingerprint
 from core.models import Digest, DigestItem
+from core.pipeline import Recording
 from storage.postgres.queries import default_queries
 from storage.postgres.summaries import PublicationSummary
 
@@ -112,6 +113,49 @@ class PgPublicationLedger:
             else:
                 await conn.execute(_Q.advance_channel, channel_id, digest.generated_at, next_due_at)
             return int(new_id)
+
+    async def record_many(self, entries: Sequence[Recording]) -> list[int | None]:
+        """record() for many subscriber digests (ids reserved) in one transaction: one
+        commit instead of one per digest. Per entry, the publication id, or None (writing
+        nothing for it) when that subscriber already has a publication for the period.
+        Raises, writing nothing, when any entry fails: record them one by one then."""
+        if not entries:
+            return []
+        if any(e.digest.subscriber_id is None for e in entries):
+            raise ValueError("record_many is for subscriber digests")
+        items = {e.publication_id: [_item_args(e.publication_id, e.digest.subscriber_id, None, d)
+                                    for d in e.digest.items] for e in entries}  # fmt: skip
+        columns = list(zip(*[
+            (e.digest.subscriber_id, e.digest.period_key, "", e.outcome, e.publication_id,
+             len(e.digest.items), e.digest.considered, e.digest.generated_at)
+            for e in entries
+        ], strict=True))  # fmt: skip
+        async with self._pool.acquire() as conn, conn.transaction():
+            rows = await conn.fetch(_Q.insert_publications_many, *columns)
+            new = {int(row["id"]) for row in rows}
+            written = [e for e in entries if e.publication_id in new]
+            item_rows = [args for e in written for args in items[e.publication_id]]
+            if item_rows:
+                await conn.executemany(_Q.insert_publication_item, item_rows)
+            outbox = [
+                _outbox_args(e.publication_id, e.digest.subscriber_id, None, m, ready)
+                for e in written
+                for m, ready in ((m, e.digest.generated_at) for m in e.messages)
+            ]
+            if outbox:
+                await conn.executemany(_Q.insert_outbox_message, outbox)
+            advances = [
+                (e.digest.subscriber_id, e.digest.generated_at, e.next_due_at, e.outcome)
+                for e in written
+            ]
+            if advances:
+                await conn.executemany(_Q.advance_subscriber, advances)
+        return [e.publication_id if e.publication_id in new else None for e in entries]
+
+    async def reserve_publication_ids(self, count: int) -> list[int]:
+        """`count` publication ids at once (next_publication_id for a batch)."""
+        rows = await self._pool.fetch(_Q.next_publication_ids, count)
+        return [int(row["id"]) for row in rows]
 
     async def next_publication_id(self) -> int:
         """Reserve a publication id, so rendered links and buttons can name it."""

@@ -4,13 +4,15 @@ of a busy library do not crowd out the relevant ones before ranking sees them.""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 import asyncpg
 
-from core.models import ContentItem
+from core.models import ContentItem, Subscriber
 from core.ports import SubscriberRepository
 from core.scoring import search_query
+from storage.postgres.candidate_window import BatchWindow, CandidateWindows
 from storage.postgres.content import PgContentRepository, content_from_row
 from storage.postgres.queries import default_queries
 
@@ -24,6 +26,12 @@ class PgSearchContentRepository(PgContentRepository):
         super().__init__(pool)
         self._db = pool
         self._subscribers = subscribers
+        self._windows = CandidateWindows(pool)
+
+    async def batch_window(self, subscribers: Sequence[Subscriber]) -> BatchWindow:
+        """Candidates for a whole batch at once: the same items, in the same order, as
+        candidates_for would give each subscriber (see candidate_window)."""
+        return await self._windows.for_batch(subscribers)
 
     async def candidates_for(
         self, subscriber_id: int, since: datetime | None, limit: int

@@ -138,3 +138,28 @@ UPDATE content_items
 SET title = $2, summary = $3, url = $4, source = $5, content_type = $6,
     ai_scores = $7, entities = $8, source_id = $9, arxiv_id = COALESCE($10, arxiv_id)
 WHERE id = $1 AND COALESCE((ai_scores ->> 'credibility')::float, 0) < $11;
+
+-- Batch assembly (storage/postgres/candidate_window.py): the content window shared by a
+-- batch of subscribers, newest first, with each row's version (xmin changes whenever the
+-- row is written) so a worker re-reads and re-ranks only rows that changed.
+-- name: window_rows
+SELECT id, xmin::text AS version, published_at, created_at, fingerprint, private_to
+FROM content_items
+WHERE ($1::timestamptz IS NULL OR published_at > $1::timestamptz
+       OR created_at > $1::timestamptz)
+ORDER BY published_at DESC, id DESC;
+
+-- Only the columns a ContentItem has (not the tsvector, say): a worker reads thousands.
+-- name: content_by_ids
+SELECT id, title, summary, url, source, content_type, published_at, ai_scores, entities,
+       fingerprint
+FROM content_items WHERE id = ANY ($1::bigint[]);
+
+-- The same ts_rank_cd as subscriber_candidates_ranked, for several queries ($1) and
+-- items ($2) at once. Rows that do not match a query rank 0 there and are not returned.
+-- name: search_ranks
+SELECT t.qi::int AS qi, c.id, ts_rank_cd(c.search, q) AS rank
+FROM unnest($1::text[]) WITH ORDINALITY AS t(query, qi)
+CROSS JOIN LATERAL websearch_to_tsquery('english', t.query) AS q
+JOIN content_items c ON c.search @@ q
+WHERE c.id = ANY ($2::bigint[]);

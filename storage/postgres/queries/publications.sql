@@ -96,3 +96,24 @@ FROM publishing_publications p
 WHERE p.subscriber_id = $1
 ORDER BY p.created_at DESC, p.id DESC
 LIMIT $2;
+
+-- subscriber_sent_fingerprints for a whole batch of subscribers at once.
+-- name: batch_sent_fingerprints
+SELECT DISTINCT subscriber_id, fingerprint
+FROM publishing_publication_items WHERE subscriber_id = ANY ($1::bigint[]);
+
+-- Ids for a whole batch of digests, reserved before rendering (see next_publication_id).
+-- name: next_publication_ids
+SELECT nextval(pg_get_serial_sequence('publishing_publications', 'id')) AS id
+FROM generate_series(1, $1::int);
+
+-- insert_publication for a batch of subscriber digests with reserved ids: rows whose
+-- (subscriber, period) exists already are skipped, and only the new ids come back.
+-- name: insert_publications_many
+INSERT INTO publishing_publications (
+    subscriber_id, period_key, template_name, outcome, id, item_count, considered, created_at
+)
+SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bigint[],
+                     $6::int[], $7::int[], $8::timestamptz[])
+ON CONFLICT DO NOTHING
+RETURNING id;
