@@ -127,12 +127,6 @@ def validate_time_of_day(text: str) -> str:
     return f"{int(match.group(1)):02d}:{match.group(2)}"
 
 
-def unit_interval(value: float, name: str = "value") -> float:
-    if not 0.0 <= value <= 1.0:
-        raise ValueError(f"{name} {value} is outside 0..1")
-    return value
-
-
 class FrequencySettings(BaseModel):
     model_config = ConfigDict(use_enum_values=False)
 

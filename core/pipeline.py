@@ -13,7 +13,7 @@ from core.delivery import OutboundMessage
 from core.models import Channel, ContentItem, Digest, DigestItem, DispatchType, NearMiss, Subscriber
 from core.ports import Clock, ContentRepository, PublicationLedger
 from core.ranking import PhraseIndex, select
-from core.render import DigestRenderer, LinkBuilder
+from core.render import DigestRenderer, LinkBuilder, RenderedDigest
 from core.rescore import CandidateRescorer, rescore_selection
 
 log = logging.getLogger(__name__)
@@ -76,6 +76,26 @@ def _outcome(digest: Digest, empty_digest: str) -> str:
     if digest.items:
         return "digest"
     return "empty-silent" if empty_digest == "silent" else "empty-note"
+
+
+def _outbound(
+    rendered: RenderedDigest,
+    destination: str,
+    address: str,
+    key: str,
+    publication_id: int | None,
+) -> OutboundMessage:
+    """One rendered digest as an outbox message; the caller names its recipient."""
+    return OutboundMessage(
+        publication_id=publication_id,
+        destination=destination,
+        address=address,
+        idempotency_key=key,
+        subject=rendered.subject,
+        text=rendered.text,
+        html=rendered.html,
+        payload=dict(rendered.payload),
+    )
 
 
 class DigestPipeline:
@@ -161,19 +181,8 @@ class DigestPipeline:
             payload["fallback_email"] = {"subject": mail.subject, "text": mail.text,
                                          "html": mail.html}  # fmt: skip
         key = f"sub:{subscriber.id}:{digest.period_key}:{destination}"
-        return [
-            OutboundMessage(
-                publication_id=publication_id,
-                subscriber_id=subscriber.id,
-                destination=destination,
-                address=address,
-                idempotency_key=key,
-                subject=rendered.subject,
-                text=rendered.text,
-                html=rendered.html,
-                payload=payload,
-            )
-        ]
+        message = _outbound(rendered, destination, address, key, publication_id)
+        return [message.model_copy(update={"subscriber_id": subscriber.id, "payload": payload})]
 
     async def publish(
         self,
@@ -305,19 +314,8 @@ class DigestPipeline:
                 digest, destination, links=self.links, publication_id=publication_id
             )
             key = f"chan:{channel.id}:{period_key}:{destination}"
-            messages.append(
-                OutboundMessage(
-                    publication_id=publication_id,
-                    channel_id=channel.id,
-                    destination=destination,
-                    address=address,
-                    idempotency_key=key,
-                    subject=rendered.subject,
-                    text=rendered.text,
-                    html=rendered.html,
-                    payload=dict(rendered.payload),
-                )
-            )
+            message = _outbound(rendered, destination, address, key, publication_id)
+            messages.append(message.model_copy(update={"channel_id": channel.id}))
         recorded = await self.ledger.record(
             digest,
             messages,
