@@ -30,6 +30,7 @@ from core.refine import KeywordRefiner
 from core.render import DigestRenderer, default_templates
 from core.service import CommandService
 from scheduler.delivery import DeliveryWorker
+from scheduler.fallback_email import EmailFallbackRenderer
 from scheduler.ingest import IngestJob
 from scheduler.jobs import Housekeeping
 from scheduler.tick import DigestTick
@@ -146,10 +147,14 @@ async def build_runtime(settings: Settings, out: TextIO = sys.stdout) -> Runtime
             stack.push_async_callback(close)
     enable_workspace_installs(deliverers, settings, redis, pool, subscribers)  # Slack OAuth
     alerts = alert_bus(settings, redis)
-    delivery = delivery_worker(settings, outbox, deliverers, subscribers, clock, worker_id, alerts)
     # Templates kept in memory for 30 s: rendering a digest does no I/O (an edit shows
     # within that time).
     renderer = DigestRenderer(templates, cache_seconds=30.0)
+    # A chat DM that fails for good goes by email, rendered then with the digest's links.
+    fallback = EmailFallbackRenderer(PgPublicationLedger(pool), renderer, links)
+    delivery = delivery_worker(
+        settings, outbox, deliverers, subscribers, clock, worker_id, alerts, fallback
+    )
     pipeline = DigestPipeline(content, ledger, renderer, clock, links)
     refiner, pipeline.rescorer = enable_llm(settings, redis, clock, stack, KeywordRefiner())
     scheduling = PgScheduling(pool)
@@ -175,7 +180,9 @@ async def build_runtime(settings: Settings, out: TextIO = sys.stdout) -> Runtime
         ctx=ctx,
         service=CommandService(ctx),
         delivery=delivery,
-        tick=digest_tick(settings, scheduling, pipeline, clock, worker_id, subscribers.invalidate),
+        tick=digest_tick(
+            settings, scheduling, pipeline, clock, worker_id, subscribers.invalidate_many
+        ),
         housekeeping=Housekeeping(scheduling, outbox, clock),
         outbox=outbox,
         channels=PgChannelRepository(pool),

@@ -12,6 +12,7 @@ from core.pipeline import DigestPipeline
 from core.ports import Clock, Deliverer, SubscriberRepository
 from scheduler.alerting import DeliveryAlerts
 from scheduler.delivery import DeliveryWorker
+from scheduler.fallback_email import FallbackRenderer
 from scheduler.jobs import Intervals
 from scheduler.tick import DigestTick, Invalidate
 from storage.postgres.outbox import PgOutbox
@@ -34,6 +35,7 @@ def delivery_worker(
     clock: Clock,
     worker_id: str,
     alerts: AlertBus,
+    render_fallback: FallbackRenderer | None = None,
 ) -> DeliveryWorker:
     return DeliveryWorker(
         outbox,
@@ -44,6 +46,7 @@ def delivery_worker(
         batch_size=settings.delivery_batch_size,
         lease_seconds=settings.delivery_lease_seconds,
         on_failure=DeliveryAlerts(alerts, clock),
+        render_fallback=render_fallback,
     )
 
 

@@ -12,9 +12,10 @@ from typing import Any, Protocol
 from core.delivery import OutboundMessage
 from core.models import Channel, ContentItem, Digest, DigestItem, DispatchType, NearMiss, Subscriber
 from core.ports import Clock, ContentRepository, PublicationLedger
-from core.ranking import PhraseIndex, select
+from core.ranking import select
 from core.render import DigestRenderer, LinkBuilder, RenderedDigest
 from core.rescore import CandidateRescorer, rescore_selection
+from core.window_ranking import Positions, WindowRanker
 
 log = logging.getLogger(__name__)
 CANDIDATE_LIMIT = 500
@@ -30,11 +31,13 @@ FORMAT_FOR: dict[DispatchType, str] = {
 class CandidateWindow(Protocol):
     """A batch's candidates, read once for all its subscribers (storage implements it)."""
 
-    index: PhraseIndex
+    ranker: WindowRanker  # over the window's items; candidates are positions in it
 
     def covers(self, subscriber: Subscriber) -> bool: ...
 
     def candidates(self, subscriber: Subscriber, limit: int) -> list[ContentItem]: ...
+
+    def candidate_positions(self, subscriber: Subscriber, limit: int) -> Positions: ...
 
     def sent_fingerprints(self, subscriber_id: int) -> set[str]: ...
 
@@ -130,11 +133,13 @@ class DigestPipeline:
         assert subscriber.id is not None
         meta = subscriber.ai_metadata
         if window is not None and window.covers(subscriber):
-            candidates = window.candidates(subscriber, CANDIDATE_LIMIT)
             sent = window.sent_fingerprints(subscriber.id)
-            # Only the first near-misses are kept, unless a rescorer wants them all.
-            keep = NEAR_MISSES if self.rescorer is None else None
-            selection = select(candidates, meta, sent, window.index, keep)
+            if self.rescorer is None:
+                positions = window.candidate_positions(subscriber, CANDIDATE_LIMIT)
+                selection = window.ranker.select(positions, meta, sent, NEAR_MISSES)
+            else:  # the rescorer looks at every near-miss
+                candidates = window.candidates(subscriber, CANDIDATE_LIMIT)
+                selection = select(candidates, meta, sent, window.ranker.index)
         else:
             candidates = await self.content.candidates_for(
                 subscriber.id, subscriber.last_digest_at, CANDIDATE_LIMIT
@@ -172,17 +177,11 @@ class DigestPipeline:
             links=None if fmt == "console" else self.links,
             publication_id=publication_id,
         )
-        payload = dict(rendered.payload)
-        if subscriber.email and destination != "email":
-            # Rendered now so a chat DM that fails for good can fall back to email later.
-            mail = await self.renderer.render(
-                digest, "email", links=self.links, publication_id=publication_id
-            )
-            payload["fallback_email"] = {"subject": mail.subject, "text": mail.text,
-                                         "html": mail.html}  # fmt: skip
+        # A chat DM's email fallback is rendered only if the DM fails for good (the
+        # delivery worker's render_fallback), from the recorded publication.
         key = f"sub:{subscriber.id}:{digest.period_key}:{destination}"
         message = _outbound(rendered, destination, address, key, publication_id)
-        return [message.model_copy(update={"subscriber_id": subscriber.id, "payload": payload})]
+        return [message.model_copy(update={"subscriber_id": subscriber.id})]
 
     async def publish(
         self,

@@ -15,12 +15,16 @@ already got, or falls beyond the top N your style keeps (concise 5, balanced 8, 
 
 from __future__ import annotations
 
-import heapq
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+import numpy as np
+import numpy.typing as npt
+
 from core.models import AIMetadata, ContentItem, Style
+
+Mask = npt.NDArray[np.bool_]
 
 STYLE_LIMITS: dict[Style, int] = {Style.CONCISE: 5, Style.BALANCED: 8, Style.DETAILED: 12}
 TOPIC_MATCH, KEYWORD_MATCH = 1.0, 0.6
@@ -46,64 +50,58 @@ def _item_text(item: ContentItem) -> str:
 
 
 class PhraseIndex:
-    """Which of a fixed set of items mention each phrase, worked out once per phrase, so
-    scoring many subscribers against the same items is a set lookup per term rather than
-    a regex search per term and item. Items outside the set are matched directly."""
+    """Which of a fixed list of items mention each phrase (or have an entity topic, or
+    come from a source), worked out once per phrase as a mask over the items' positions,
+    so scoring many subscribers against the same items is a lookup per term rather than a
+    regex search per term and item. Items outside the list are matched directly."""
 
     def __init__(self, items: Iterable[ContentItem]) -> None:
-        self._items = list(items)  # held, so their id()s stay theirs while the index lives
-        self._texts = {id(item): _item_text(item) for item in self._items}
-        self._topics = {id(i): frozenset(t.lower() for t in i.entities.topics) for i in self._items}
-        self._hits: dict[str, frozenset[int]] = {}
-        # (overall, relevance, novelty, -published timestamp) per item, read once
-        self.facts = {
-            id(i): (i.ai_scores.overall, i.ai_scores.relevance, i.ai_scores.novelty,
-                    -i.published_at.timestamp())
-            for i in self._items
-        }  # fmt: skip
-        self._by_topic: dict[str, set[int]] = {}
-        self._by_source: dict[str, set[int]] = {}
-        for item in self._items:
-            for topic in self._topics[id(item)]:
-                self._by_topic.setdefault(topic, set()).add(id(item))
-            self._by_source.setdefault(item.source, set()).add(id(item))
+        self.items = list(items)  # held, so their id()s stay theirs while the index lives
+        self._position = {id(item): n for n, item in enumerate(self.items)}
+        self._texts = [_item_text(item) for item in self.items]
+        self._topics = [frozenset(t.lower() for t in i.entities.topics) for i in self.items]
+        self._masks: dict[tuple[str, str], Mask] = {}
 
-    def with_topics(self, lowered: Iterable[str]) -> frozenset[int]:
-        """Items with any of these (lowercased) entity topics."""
-        return frozenset().union(*(self._by_topic.get(t, ()) for t in lowered))
+    def position(self, item: ContentItem) -> int | None:
+        return self._position.get(id(item))
 
-    def from_sources(self, sources: Iterable[str]) -> frozenset[int]:
-        return frozenset().union(*(self._by_source.get(s, ()) for s in sources))
+    def _masked(self, kind: str, key: str, test: Callable[[int], object]) -> Mask:
+        """The cached mask; on a miss, `test(position)` for every item."""
+        mask = self._masks.get((kind, key))
+        if mask is None:
+            mask = np.fromiter(map(bool, map(test, range(len(self.items)))), np.bool_)
+            self._masks[(kind, key)] = mask
+        return mask
 
-    def covers(self, item: ContentItem) -> bool:
-        return id(item) in self._texts
+    def phrase(self, phrase: str) -> Mask:
+        """Items whose text has the phrase (as _has_phrase)."""
+        if ("phrase", phrase) in self._masks:
+            return self._masks[("phrase", phrase)]
+        lowered, texts = phrase.lower(), self._texts
+        pattern = re.compile(rf"(?<!\w){re.escape(lowered)}(?!\w)")
+        return self._masked(
+            "phrase", phrase, lambda n: lowered in texts[n] and pattern.search(texts[n])
+        )
 
-    def covers_all(self, items: Iterable[ContentItem]) -> bool:
-        return all(map(self._texts.__contains__, map(id, items)))
+    def topic(self, lowered: str) -> Mask:
+        """Items with this (lowercased) entity topic."""
+        return self._masked("topic", lowered, lambda n: lowered in self._topics[n])
 
-    def hits(self, phrase: str) -> frozenset[int]:
-        """The id() of every indexed item whose text has the phrase (as _has_phrase)."""
-        hits = self._hits.get(phrase)
-        if hits is None:
-            lowered = phrase.lower()
-            pattern = re.compile(rf"(?<!\w){re.escape(lowered)}(?!\w)")
-            texts = self._texts.items()
-            hits = frozenset(k for k, text in texts if lowered in text and pattern.search(text))
-            self._hits[phrase] = hits
-        return hits
+    def source(self, source: str) -> Mask:
+        return self._masked("source", source, lambda n: self.items[n].source == source)
 
-    def topics(self, item: ContentItem) -> frozenset[str]:
-        return self._topics[id(item)]
+    def topics(self, position: int) -> frozenset[str]:
+        return self._topics[position]
 
 
-class _Scorer:
+class Scorer:
     """score_item for one subscriber, with their settings read once for many items."""
 
     def __init__(self, meta: AIMetadata, index: PhraseIndex | None) -> None:
         self.meta, self.index = meta, index
         wants = self.wants = meta.refined_requests
         phrases = {*wants.excluded_keywords, *wants.topics, *wants.keywords}
-        self.hits = {p: index.hits(p) for p in phrases} if index is not None else {}
+        self.hits = {p: index.phrase(p) for p in phrases} if index is not None else {}
         learned = meta.learned_preferences
         self.favourites = [(t, t.lower()) for t in learned.engagement_history.favorite_topics]
         self.disliked = [t.lower() for t in learned.engagement_history.disliked_topics]
@@ -112,12 +110,13 @@ class _Scorer:
 
     def score(self, item: ContentItem) -> Scored:
         wants = self.wants
-        if self.index is not None and self.index.covers(item):
-            key, hits = id(item), self.hits
-            excluded = next((k for k in wants.excluded_keywords if key in hits[k]), None)
-            topics = [t for t in wants.topics if key in hits[t]]
-            keywords = [k for k in wants.keywords if key in hits[k]]
-            item_topics = self.index.topics(item)
+        at = self.index.position(item) if self.index is not None else None
+        if self.index is not None and at is not None:
+            hits = self.hits
+            excluded = next((k for k in wants.excluded_keywords if hits[k][at]), None)
+            topics = [t for t in wants.topics if hits[t][at]]
+            keywords = [k for k in wants.keywords if hits[k][at]]
+            item_topics = self.index.topics(at)
         else:
             text = _item_text(item)
             excluded = next((k for k in wants.excluded_keywords if _has_phrase(text, k)), None)
@@ -155,77 +154,6 @@ class _Scorer:
             )
         return scored
 
-    def passes(self, item: ContentItem) -> tuple[float, bool]:
-        """(score, left_out is None) exactly as score() would give them, cheaper: no
-        reasons or messages. Only for items the index covers."""
-        assert self.index is not None
-        wants, key, hits = self.wants, id(item), self.hits
-        excluded = next((k for k in wants.excluded_keywords if key in hits[k]), None)
-        scores = item.ai_scores
-        if any(key in hits[t] for t in wants.topics):
-            match = TOPIC_MATCH
-        elif any(key in hits[k] for k in wants.keywords):
-            match = KEYWORD_MATCH
-        elif not wants.topics and not wants.keywords:
-            match = scores.relevance
-        else:
-            match = 0.0
-        weight = self.weight
-        score = (1 - weight) * match + weight * scores.overall
-        score += self._learned_adjustment(item, self.index.topics(item), None)
-        score = round(min(1.0, max(0.0, score)), 4)
-        ok = not excluded and match != 0.0 and scores.novelty >= wants.novelty_score_min
-        return score, ok and score >= wants.relevance_threshold
-
-    def fast_passes(self) -> Callable[[ContentItem], tuple[float, bool]] | None:
-        """passes() with the subscriber's term hits, favourite and disliked topics and
-        preferred sources each merged into one set of items; None when that cannot be
-        done exactly."""
-        wants, index = self.wants, self.index
-        assert index is not None
-        if "" in wants.excluded_keywords or any(not t for t, _ in self.favourites):
-            return None  # an empty first match would count as no match: rare, done slowly
-        favoured = index.with_topics(lowered for _, lowered in self.favourites)
-        disliked = index.with_topics(self.disliked)
-        preferred = index.from_sources(self.sources)
-        learned = bool(favoured or disliked or preferred)
-        empty: frozenset[int] = frozenset()
-        topics = empty.union(*(self.hits[t] for t in wants.topics))
-        keywords = empty.union(*(self.hits[k] for k in wants.keywords))
-        excluded = empty.union(*(self.hits[k] for k in wants.excluded_keywords))
-        no_terms = not wants.topics and not wants.keywords
-        weight = self.weight
-        rest = 1 - weight
-        novelty, threshold = wants.novelty_score_min, wants.relevance_threshold
-
-        facts = index.facts
-
-        def passes(item: ContentItem) -> tuple[float, bool]:
-            key = id(item)
-            overall, relevance, item_novelty, _ = facts[key]
-            if key in topics:
-                match = TOPIC_MATCH
-            elif key in keywords:
-                match = KEYWORD_MATCH
-            elif no_terms:
-                match = relevance
-            else:
-                match = 0.0
-            adjustment = 0.0  # as _learned_adjustment, added in the same order
-            if learned:
-                if key in favoured:
-                    adjustment += FAVOURITE_BOOST
-                if key in disliked:
-                    adjustment += DISLIKE_PENALTY
-                if key in preferred:
-                    adjustment += SOURCE_BOOST
-            score = rest * match + weight * overall
-            score = round(min(1.0, max(0.0, score + adjustment)), 4)
-            ok = key not in excluded and match != 0.0 and item_novelty >= novelty
-            return score, ok and score >= threshold
-
-        return passes
-
     def _learned_adjustment(
         self, item: ContentItem, item_topics: frozenset[str], reasons: list[str] | None
     ) -> float:
@@ -247,7 +175,7 @@ class _Scorer:
 def score_item(item: ContentItem, meta: AIMetadata, index: PhraseIndex | None = None) -> Scored:
     """Score one item for one subscriber; `left_out` says why it would not be sent.
     `index` (optional) only makes term matching faster."""
-    return _Scorer(meta, index).score(item)
+    return Scorer(meta, index).score(item)
 
 
 @dataclass
@@ -262,16 +190,13 @@ def select(
     meta: AIMetadata,
     sent_fingerprints: set[str],
     index: PhraseIndex | None = None,
-    near_misses: int | None = None,
 ) -> Selection:
     """Rank candidates and keep the top N for the subscriber's style; never pad with items
     under the bar, never repeat a story (same fingerprint) already sent or chosen.
-    `index` (a PhraseIndex over the candidates) only makes it faster; `near_misses` keeps
-    only that many near-misses (the first ones of the full list), also faster."""
+    `index` (a PhraseIndex over the candidates) only makes term matching faster;
+    core.window_ranking does the same for a whole batch, faster still."""
     seen = set(sent_fingerprints) - {""}
-    scorer = _Scorer(meta, index)
-    if near_misses is not None and index is not None:
-        return _select_few(list(candidates), meta, seen, scorer, near_misses)
+    scorer = Scorer(meta, index)
     passing: list[Scored] = []
     rejected: list[Scored] = []
     considered = 0
@@ -298,57 +223,3 @@ def select(
             seen.add(scored.item.fingerprint)
     rejected.sort(key=lambda s: -s.score)
     return Selection(chosen=chosen, near_misses=rejected, considered=considered)
-
-
-_SENT, _REPEAT, _BELOW = "sent", "repeat", "below"  # why a passing item was still left out
-
-
-def _select_few(
-    candidates: list[ContentItem], meta: AIMetadata, seen: set[str], scorer: _Scorer, keep: int
-) -> Selection:
-    """select() with only `keep` near-misses: items are first scored without reasons, and
-    only the chosen and the kept near-misses are scored in full (with the same result)."""
-    assert scorer.index is not None
-    covers = scorer.index.covers
-    # (score, position in select's rejected list, item, why a passing item was left out)
-    rejected: list[tuple[float, int, ContentItem, str | None]] = []
-    passing: list[tuple[float, ContentItem]] = []
-    fast = scorer.fast_passes() if scorer.index.covers_all(candidates) else None
-    for item in candidates:
-        if fast is not None:
-            score, ok = fast(item)
-        elif covers(item):
-            score, ok = scorer.passes(item)
-        else:
-            full = scorer.score(item)
-            score, ok = full.score, full.left_out is None
-        if ok and item.fingerprint in seen:
-            rejected.append((score, len(rejected), item, _SENT))
-        elif ok:
-            passing.append((score, item))
-        else:
-            rejected.append((score, len(rejected), item, None))
-    passing.sort(key=lambda p: (-p[0], -p[1].published_at.timestamp()))
-    limit = STYLE_LIMITS[meta.personalization.style]
-    chosen: list[Scored] = []
-    for score, item in passing:
-        if item.fingerprint and item.fingerprint in seen:
-            rejected.append((score, len(rejected), item, _REPEAT))
-        elif len(chosen) >= limit:
-            rejected.append((score, len(rejected), item, _BELOW))
-        else:
-            chosen.append(scorer.score(item))
-            seen.add(item.fingerprint)
-    style = meta.personalization.style.value
-    why = {
-        _SENT: "same story as one you already have",
-        _REPEAT: "same story as another item in this digest",
-        _BELOW: f"ranked below the top {limit} your {style} style keeps",
-    }
-    kept: list[Scored] = []
-    for _, _, item, reason in heapq.nsmallest(keep, rejected, key=lambda r: (-r[0], r[1])):
-        scored = scorer.score(item)
-        if reason is not None:
-            scored.left_out = why[reason]
-        kept.append(scored)
-    return Selection(chosen=chosen, near_misses=kept, considered=len(candidates))

@@ -15,7 +15,7 @@ from jinja2 import Template
 from jinja2.sandbox import SandboxedEnvironment
 from pydantic import BaseModel, Field
 
-from core.models import Digest, DigestItem, Personalization, Style, Summarization, Tone
+from core.models import ContentItem, Digest, DigestItem, Personalization, Style, Summarization, Tone
 from core.ports import TemplateSource
 
 FORMATS, ZWSP = ("console", "email", "slack", "discord"), "\u200b"
@@ -74,26 +74,60 @@ def _safe_url(url: str | None) -> str:
     return url if url and re.fullmatch(r"(https?|mailto):[^\s<>|\"]+", url, re.I) else ""
 
 
-def _item_view(
-    index: int, entry: DigestItem, url: str | None, p: Personalization, esc: Callable[[str], str]
-) -> dict[str, Any]:
-    item, scores = entry.item, entry.item.ai_scores
-    numbers = {"score": entry.score, **scores.model_dump(exclude={"engagement_prediction"})}
+def _item_parts(item: ContentItem, esc: Callable[[str], str]) -> dict[str, Any]:
+    """What a rendered item owes to the item alone (not to the digest or reader)."""
+    scores = item.ai_scores.model_dump(exclude={"engagement_prediction"})
     named = [f"{k.title()}: {', '.join(v)}" for k, v in item.entities.model_dump().items() if v]
     sentences = [s for s in re.split(r"(?<=[.!?])\s+", item.summary.strip()) if s]
+    return {
+        "title": esc(item.title),
+        "source": esc(item.source),
+        "published": f"{item.published_at:%Y-%m-%d}",
+        "sentences": [esc(s) for s in sentences],
+        "score_line": " · ".join(f"{k} {v:.2f}" for k, v in scores.items()),
+        "entity_line": esc(" · ".join(named)),
+    }
+
+
+class _ItemParts:
+    """_item_parts per (item, escaper), kept while the same item objects keep coming:
+    a batch renders the same window items into thousands of digests."""
+
+    LIMIT = 20_000
+
+    def __init__(self) -> None:
+        self._kept: dict[tuple[int, Callable[[str], str]], tuple[ContentItem, dict[str, Any]]] = {}
+
+    def __call__(self, item: ContentItem, esc: Callable[[str], str]) -> dict[str, Any]:
+        kept = self._kept.get((id(item), esc))
+        if kept is not None and kept[0] is item:  # held below, so the id is still this item's
+            return kept[1]
+        if len(self._kept) >= self.LIMIT:
+            self._kept.clear()
+        parts = _item_parts(item, esc)
+        self._kept[(id(item), esc)] = (item, parts)
+        return parts
+
+
+def _item_view(
+    index: int,
+    entry: DigestItem,
+    url: str | None,
+    p: Personalization,
+    esc: Callable[[str], str],
+    parts: dict[str, Any],
+) -> dict[str, Any]:
+    sentences = parts["sentences"]
     keep = {Style.CONCISE: 1, Style.BALANCED: 2}.get(p.style, len(sentences))
     mixed_first = p.summarization is Summarization.MIXED and index == 0
     paragraph = p.summarization is Summarization.PARAGRAPH or mixed_first
     return {
+        **parts,
         "rank": entry.rank,
-        "title": esc(item.title),
         "url": _safe_url(url),
-        "source": esc(item.source),
-        "published": f"{item.published_at:%Y-%m-%d}",
-        "sentences": [esc(s) for s in sentences[:keep]],
+        "sentences": sentences[:keep],
         "reason": esc("; ".join(entry.reasons)),
-        "score_line": " · ".join(f"{k} {v:.2f}" for k, v in numbers.items()),
-        "entity_line": esc(" · ".join(named)),
+        "score_line": f"score {entry.score:.2f} · {parts['score_line']}",
         "layout": "paragraph" if paragraph else "bullets",
         "show_scores": p.style is Style.DETAILED or p.tone is Tone.TECHNICAL,
         "show_entities": p.style is Style.DETAILED,
@@ -164,6 +198,7 @@ class DigestRenderer:
         self._compiled: dict[tuple[str, bool], Template] = {}
         self._cache_seconds = cache_seconds
         self._cached: dict[str, tuple[float, Template]] = {}  # name -> (expires, compiled)
+        self._parts = _ItemParts()
 
     async def _render(self, name: str, context: dict[str, Any]) -> str:
         cached = self._cached.get(name)
@@ -194,7 +229,10 @@ class DigestRenderer:
         # Disabled personalisation renders with the defaults rather than the stored choices.
         p = digest.personalization if digest.personalization.enabled else Personalization()
         urls = [links.item_url(digest, entry) for entry in digest.items]
-        views = [_item_view(i, e, urls[i], p, esc) for i, e in enumerate(digest.items)]
+        views = [
+            _item_view(i, e, urls[i], p, esc, self._parts(e.item, esc))
+            for i, e in enumerate(digest.items)
+        ]
         ctx: dict[str, Any] = {
             "recipient": esc(digest.recipient_name),
             "date": f"{digest.generated_at:%a %d %b %Y}",

@@ -15,8 +15,10 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from core.delivery import DeliveryOutcome, DeliveryResult, OutboundMessage
-from core.models import SubscriberStatus
+from core.models import Subscriber, SubscriberStatus
 from core.ports import Clock, Deliverer, SubscriberRepository
+from core.render import RenderedDigest
+from scheduler.fallback_email import FallbackRenderer
 from storage.postgres.outbox import PgOutbox, Settlement
 
 log = logging.getLogger(__name__)
@@ -85,6 +87,7 @@ class DeliveryWorker:
         batch_size: int = 50,
         lease_seconds: float = 120.0,
         on_failure: FailureHook | None = None,
+        render_fallback: FallbackRenderer | None = None,
     ) -> None:
         self.outbox = outbox
         self.deliverers = deliverers
@@ -96,6 +99,8 @@ class DeliveryWorker:
         self.batch_size = batch_size
         self.lease_seconds = lease_seconds
         self.on_failure = on_failure
+        # None: a fallback email carries the chat message's own subject and text.
+        self.render_fallback = render_fallback
 
     async def deliver_publication(self, publication_id: int) -> None:
         """Send a just-recorded publication at once (`/digest now`, seed --dispatch)."""
@@ -229,6 +234,38 @@ class DeliveryWorker:
         subscriber = await self.subscribers.get(message.subscriber_id)
         if subscriber is None or not subscriber.email:
             return None
-        queued = await self.outbox.add_email_fallback(message, subscriber.email, self.clock.now())
+        mail = await self._fallback_email(message, subscriber)
+        now = self.clock.now()
+        queued = await self.outbox.add_email_fallback(message, subscriber.email, now, mail)
         log.info("outbox %s failed for good; queued email fallback", message.outbox_id)
         return queued
+
+    async def _fallback_email(
+        self, message: OutboundMessage, subscriber: Subscriber
+    ) -> RenderedDigest | None:
+        """The email version of a failed chat digest, rendered now; None: send the chat
+        message's own subject and text rather than lose the fallback."""
+        stored = message.payload.get("fallback_email")
+        if stored:  # queued before fallbacks were rendered late: rendered at assembly
+            return RenderedDigest(
+                subject=stored.get("subject") or "",
+                text=stored.get("text") or "",
+                html=stored.get("html"),
+            )
+        if self.render_fallback is None or message.publication_id is None:
+            return None
+        try:
+            mail = await self.render_fallback(message.publication_id, subscriber)
+        except Exception:
+            log.exception(
+                "outbox %s: could not render the fallback email; sending the chat text",
+                message.outbox_id,
+            )
+            return None
+        if mail is None:
+            log.warning(
+                "outbox %s: publication %s is gone; the fallback email carries the chat text",
+                message.outbox_id,
+                message.publication_id,
+            )
+        return mail

@@ -12,6 +12,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 from core.models import Channel, FrequencySettings, Subscriber
 from core.pipeline import CandidateWindow, DigestPipeline, Published
@@ -20,7 +21,8 @@ from core.schedule import next_due, period_key
 from storage.postgres.scheduling import PgScheduling
 
 log = logging.getLogger(__name__)
-Invalidate = Callable[[int], Awaitable[None]]
+T = TypeVar("T")
+Invalidate = Callable[[Sequence[int]], Awaitable[None]]  # drops cached subscribers
 
 
 @dataclass
@@ -60,16 +62,15 @@ class DigestTick:
         self.batch_size = batch_size
         self.lease_seconds = lease_seconds
         self.concurrency = concurrency
-        # Drops a subscriber's cached copy after SQL here changed their row.
+        # Drops subscribers' cached copies after SQL here changed their rows.
         self.invalidate = invalidate
 
     async def run(self, max_batches: int | None = None) -> TickResult:
         """Claim and serve batches until nobody is due (or max_batches is reached)."""
         total = TickResult()
-        for subscriber_id in await self.scheduling.resume_expired_pauses(
-            self.clock.now(), next_due
-        ):
-            await self._invalidate(subscriber_id)
+        await self._invalidate(
+            await self.scheduling.resume_expired_pauses(self.clock.now(), next_due)
+        )
         batches = 0
         while max_batches is None or batches < max_batches:
             now = self.clock.now()
@@ -112,7 +113,8 @@ class DigestTick:
             results = await self.pipeline.publish_many(jobs, window)
         except Exception as exc:  # e.g. no ids reserved: every claim waits for its lease
             results = [exc] * len(jobs)
-        after: list[Awaitable[str]] = []
+        after: list[Awaitable[None]] = []
+        changed: list[int] = []  # rows whose next due time moved
         for (subscriber, _, following), result in zip(jobs, results, strict=True):
             assert subscriber.id is not None
             if isinstance(result, Exception):
@@ -121,25 +123,19 @@ class DigestTick:
                 outcomes.append("failed")
             elif result.publication_id is None:
                 outcomes.append("already_served")
-                after.append(self._released(subscriber.id, following))
+                after.append(self.scheduling.release(subscriber.id, following, self.worker_id))
+                changed.append(subscriber.id)
             else:
                 outcomes.append("published")
-                after.append(self._invalidated(subscriber.id))
+                changed.append(subscriber.id)
         await self._gathered(after)
+        await self._invalidate(changed)
         return outcomes
 
-    async def _released(self, subscriber_id: int, following: datetime) -> str:
-        await self.scheduling.release(subscriber_id, following, self.worker_id)
-        return await self._invalidated(subscriber_id)
-
-    async def _invalidated(self, subscriber_id: int) -> str:
-        await self._invalidate(subscriber_id)
-        return "done"
-
-    async def _gathered(self, work: Sequence[Awaitable[str]]) -> list[str]:
+    async def _gathered(self, work: Sequence[Awaitable[T]]) -> list[T]:
         gate = asyncio.Semaphore(self.concurrency)
 
-        async def one(job: Awaitable[str]) -> str:
+        async def one(job: Awaitable[T]) -> T:
             async with gate:
                 return await job
 
@@ -169,7 +165,7 @@ class DigestTick:
         )
         if outcome == "already_served" and following is not None:
             await self.scheduling.release(subscriber.id, following, self.worker_id)
-            await self._invalidate(subscriber.id)
+            await self._invalidate([subscriber.id])
         return outcome
 
     async def _serve_channel(self, channel: Channel) -> str:
@@ -205,10 +201,10 @@ class DigestTick:
             return "already_served", following
         return "published", following
 
-    async def _invalidate(self, subscriber_id: int) -> None:
-        if self.invalidate is None:
+    async def _invalidate(self, subscriber_ids: Sequence[int]) -> None:
+        if self.invalidate is None or not subscriber_ids:
             return
         try:
-            await self.invalidate(subscriber_id)
+            await self.invalidate(subscriber_ids)
         except Exception:  # a cache is never worth failing a tick for
-            log.warning("could not drop cached subscriber %s", subscriber_id, exc_info=True)
+            log.warning("could not drop cached subscribers %s", subscriber_ids, exc_info=True)

@@ -9,16 +9,17 @@ candidates in Python with exactly the SQL's filters and order."""
 
 from __future__ import annotations
 
-from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 import asyncpg
+import numpy as np
+import numpy.typing as npt
 
 from core.models import ContentItem, Subscriber
-from core.ranking import PhraseIndex
 from core.scoring import search_query
+from core.window_ranking import Mask, Positions, WindowRanker
 from storage.postgres.content import content_from_row
 from storage.postgres.queries import default_queries
 
@@ -26,6 +27,10 @@ _Q = default_queries()
 RANK_QUERIES_PER_FETCH = 16
 PRUNE_SLACK = 1_000
 READ_CHUNK = 1_000
+_NONE: Positions = np.zeros(0, dtype=np.intp)
+Ids, Ranks = npt.NDArray[np.int64], npt.NDArray[np.float64]
+_NO_IDS: Ids = np.zeros(0, dtype=np.int64)
+_NO_RANKS: Ranks = np.zeros(0, dtype=np.float64)
 
 
 @dataclass(frozen=True)
@@ -39,23 +44,26 @@ class _Row:
 
 
 class BatchWindow:
-    """One batch's candidates and sent fingerprints (implements core's CandidateWindow)."""
+    """One batch's candidates and sent fingerprints (implements core's CandidateWindow).
+
+    Items are positions in `ranker.items`, the window's rows in window order (newest
+    first), so a subscriber's candidates are picked with array operations."""
 
     def __init__(
         self,
         rows: list[_Row],
-        items: dict[int, ContentItem],
-        ranked: dict[str, list[int]],
+        ranker: WindowRanker,
+        ranked: dict[str, Positions],
         sent: dict[int, set[str]],
-        index: PhraseIndex,
     ) -> None:
-        self._rows = rows
-        self._by_id = {row.id: row for row in rows}
-        self._items = items
-        self._ranked = ranked  # query -> matching ids, best rank first
-        self._matched: dict[str, set[int]] = {}
+        self.ranker = ranker
+        self._ranked = ranked  # query -> positions of its matches, best rank first
+        self._unmatched: dict[str, Positions] = {}
         self._sent = sent
-        self.index = index
+        self._published = np.array([r.published_at.timestamp() for r in rows])
+        self._created = np.array([r.created_at.timestamp() for r in rows])
+        self._private = [(n, r.private_to) for n, r in enumerate(rows) if r.private_to is not None]
+        self._everyone = np.ones(len(rows), dtype=np.bool_)
 
     def covers(self, subscriber: Subscriber) -> bool:
         return subscriber.id in self._sent
@@ -64,36 +72,39 @@ class BatchWindow:
         return self._sent[subscriber_id]
 
     def candidates(self, subscriber: Subscriber, limit: int) -> list[ContentItem]:
+        items = self.ranker.items
+        return [items[n] for n in self.candidate_positions(subscriber, limit).tolist()]
+
+    def candidate_positions(self, subscriber: Subscriber, limit: int) -> Positions:
         """As subscriber_candidates(_ranked): matches by rank, then the rest newest first."""
+        query = search_query(subscriber.ai_metadata.refined_requests)
+        ranked = self._ranked.get(query, _NONE)
+        unmatched = self._unmatched.get(query)
+        if unmatched is None:
+            unmatched = np.setdiff1d(np.arange(len(self._everyone)), ranked, assume_unique=True)
+            self._unmatched[query] = unmatched
+        wanted = self._wanted(subscriber)
+        if wanted is not self._everyone:
+            ranked, unmatched = ranked[wanted[ranked]], unmatched[wanted[unmatched]]
+        return np.concatenate((ranked[:limit], unmatched[: max(0, limit - len(ranked))]))
+
+    def _wanted(self, subscriber: Subscriber) -> Mask:
+        """Items new to them since their last digest, not sent before, and theirs to read."""
         assert subscriber.id is not None
         since, sent = subscriber.last_digest_at, self._sent[subscriber.id]
+        codes = self.ranker.fingerprint_codes(sent)
         reader = f"{subscriber.platform}:{subscriber.platform_user_id}"
-
-        def wanted(row: _Row | None) -> bool:
-            return row is not None and (
-                (since is None or row.published_at > since or row.created_at > since)
-                and row.fingerprint not in sent
-                and (row.private_to is None or reader in row.private_to)
-            )
-
-        query = search_query(subscriber.ai_metadata.refined_requests)
-        ranked = self._ranked.get(query, [])
-        chosen: list[int] = []
-        for item_id in ranked:
-            if len(chosen) >= limit:
-                break
-            if wanted(self._by_id.get(item_id)):
-                chosen.append(item_id)
-        if len(chosen) < limit:
-            matched = self._matched.get(query)
-            if matched is None:
-                matched = self._matched[query] = set(ranked)
-            for row in self._rows:
-                if row.id not in matched and wanted(row):
-                    chosen.append(row.id)
-                    if len(chosen) >= limit:
-                        break
-        return [self._items[i] for i in chosen]
+        hidden = [n for n, readers in self._private if reader not in readers]
+        if since is None and not codes and not hidden:
+            return self._everyone
+        wanted = self._everyone.copy()
+        if since is not None:
+            stamp = since.timestamp()
+            wanted &= (self._published > stamp) | (self._created > stamp)
+        if codes:
+            wanted &= ~np.isin(self.ranker.fingerprints, codes)
+        wanted[hidden] = False
+        return wanted
 
 
 class CandidateWindows:
@@ -105,10 +116,11 @@ class CandidateWindows:
     def __init__(self, pool: asyncpg.Pool) -> None:
         self._pool = pool
         self._items: dict[int, tuple[str, ContentItem]] = {}  # id -> (version, item)
-        self._ranks: dict[str, tuple[list[int], array[float]]] = {}  # matches, best first
+        self._ranks: dict[str, tuple[Ids, Ranks]] = {}  # query -> matches, best first
         self._covered: set[int] = set()
-        self._index: PhraseIndex | None = None
+        self._ranker: WindowRanker | None = None
         self._indexed: tuple[tuple[int, str], ...] = ()
+        self._positions: dict[str, Positions] = {}  # query -> ranked positions in _ranker
 
     async def for_batch(self, subscribers: Sequence[Subscriber]) -> BatchWindow:
         """The window for these subscribers (items since the earliest last digest)."""
@@ -149,12 +161,18 @@ class CandidateWindows:
         sent: dict[int, set[str]] = {i: set() for i in ids}
         for record in sent_rows:
             sent[record["subscriber_id"]].add(record["fingerprint"])
-        items = {r.id: self._items[r.id][1] for r in rows if r.id in self._items}
-        live = tuple((i, self._items[i][0]) for i in items)  # a changed row: a new index
-        if self._index is None or live != self._indexed:
-            self._index, self._indexed = PhraseIndex(items.values()), live
-        ranked = {q: self._ranks[q][0] for q in queries}
-        return BatchWindow([r for r in rows if r.id in items], items, ranked, sent, self._index)
+        rows = [r for r in rows if r.id in self._items]
+        live = tuple((r.id, self._items[r.id][0]) for r in rows)  # a changed row: anew
+        if self._ranker is None or live != self._indexed:
+            self._ranker = WindowRanker([self._items[r.id][1] for r in rows])
+            self._indexed, self._positions = live, {}
+        position = {r.id: n for n, r in enumerate(rows)}
+        for query in queries - self._positions.keys():
+            ids = self._ranks[query][0].tolist()
+            found = [position[i] for i in ids if i in position]
+            self._positions[query] = np.array(found, dtype=np.intp)
+        ranked = {q: self._positions[q] for q in queries}
+        return BatchWindow(rows, self._ranker, ranked, sent)
 
     async def _rank(self, conn: asyncpg.Connection, queries: list[str], ids: list[int]) -> None:
         # A few queries per round trip: every match is a row, and rows cost memory.
@@ -164,14 +182,19 @@ class CandidateWindows:
     async def _rank_some(
         self, conn: asyncpg.Connection, queries: list[str], ids: list[int]
     ) -> None:
-        same = {i: i for i in ids}  # one int object per id, shared by every query's list
-        found: dict[str, list[tuple[int, float]]] = {q: [] for q in queries}
+        found = dict.fromkeys(queries, (_NO_IDS, _NO_RANKS))
         for record in await conn.fetch(_Q.search_ranks, queries, ids):
-            found[queries[record["qi"] - 1]].append((same[record["id"]], record["rank"]))
-        for query, pairs in found.items():
-            old_ids, old_ranks = self._ranks.get(query, ([], array("d")))
-            pairs += zip(old_ids, old_ranks, strict=True)
-            pairs = [(i, rank) for i, rank in pairs if rank > 0]
-            # ORDER BY rank DESC, published_at DESC, id DESC, as the per-subscriber query.
-            pairs.sort(key=lambda p: (p[1], self._items[p[0]][1].published_at, p[0]), reverse=True)
-            self._ranks[query] = ([i for i, _ in pairs], array("d", (r for _, r in pairs)))
+            ranked = np.array(record["ids"], np.int64), np.array(record["ranks"], np.float64)
+            found[queries[record["qi"] - 1]] = ranked
+        for query, (new_ids, new_ranks) in found.items():
+            old = self._ranks.get(query)
+            if old is not None and len(old[0]):  # merge: in the query's order again
+                new_ids, new_ranks = (
+                    np.concatenate((old[0], new_ids)),
+                    np.concatenate((old[1], new_ranks)),
+                )
+                published = [self._items[i][1].published_at.timestamp() for i in new_ids.tolist()]
+                # ORDER BY rank DESC, published_at DESC, id DESC, as the SQL.
+                order = np.lexsort((-new_ids, -np.array(published), -new_ranks))
+                new_ids, new_ranks = new_ids[order], new_ranks[order]
+            self._ranks[query] = (new_ids, new_ranks)

@@ -10,6 +10,7 @@ from typing import Any
 import asyncpg
 
 from core.delivery import OutboundMessage
+from core.render import RenderedDigest
 from storage.postgres.queries import default_queries
 
 _Q = default_queries()
@@ -102,10 +103,15 @@ class PgOutbox:
         return updated is not None
 
     async def add_email_fallback(
-        self, failed: OutboundMessage, address: str, now: datetime
+        self,
+        failed: OutboundMessage,
+        address: str,
+        now: datetime,
+        email: RenderedDigest | None = None,
     ) -> int | None:
-        """Queue the email version of a failed chat message; None if it exists already."""
-        fallback = failed.payload.get("fallback_email") or {}
+        """Queue `email`, the email version of a failed chat message (without one, the
+        chat message's own subject and text); None if it exists already."""
+        subject, text, html = (email.subject, email.text, email.html) if email else ("", "", None)
         return await self._pool.fetchval(
             _Q.insert_fallback,
             failed.publication_id,
@@ -113,9 +119,9 @@ class PgOutbox:
             failed.channel_id,
             address,
             f"{failed.idempotency_key}:fallback-email",
-            fallback.get("subject") or failed.subject or "Your research digest",
-            fallback.get("text") or failed.text,
-            fallback.get("html"),
+            subject or failed.subject or "Your research digest",
+            text or failed.text,
+            html,
             now,
             failed.outbox_id,
         )

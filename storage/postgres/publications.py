@@ -6,6 +6,7 @@ twice): the (recipient, period) unique index turns a repeat into a no-op."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -14,7 +15,7 @@ import asyncpg
 
 from core.delivery import OutboundMessage
 from core.fingerprint import fingerprint
-from core.models import Digest, DigestItem
+from core.models import ContentItem, Digest, DigestItem, Subscriber
 from core.pipeline import Recording
 from storage.postgres.queries import default_queries
 from storage.postgres.summaries import PublicationSummary
@@ -40,6 +41,11 @@ def _item_args(
         d.item.ai_scores.model_dump(mode="json"),
         d.reasons,
     )
+
+
+def _columns(rows: Sequence[tuple[Any, ...]]) -> list[list[Any]]:
+    """Rows as one list per column, for the `unnest` inserts."""
+    return [list(column) for column in zip(*rows, strict=True)]
 
 
 def _outbox_args(
@@ -136,20 +142,22 @@ class PgPublicationLedger:
             written = [e for e in entries if e.publication_id in new]
             item_rows = [args for e in written for args in items[e.publication_id]]
             if item_rows:
-                await conn.executemany(_Q.insert_publication_item, item_rows)
+                columns = _columns(item_rows)
+                columns[-1] = [json.dumps(reasons) for reasons in columns[-1]]
+                await conn.execute(_Q.insert_publication_items_many, *columns)
             outbox = [
                 _outbox_args(e.publication_id, e.digest.subscriber_id, None, m, ready)
                 for e in written
                 for m, ready in ((m, e.digest.generated_at) for m in e.messages)
             ]
             if outbox:
-                await conn.executemany(_Q.insert_outbox_message, outbox)
+                await conn.execute(_Q.insert_outbox_messages_many, *_columns(outbox))
             advances = [
                 (e.digest.subscriber_id, e.digest.generated_at, e.next_due_at, e.outcome)
                 for e in written
             ]
             if advances:
-                await conn.executemany(_Q.advance_subscriber, advances)
+                await conn.execute(_Q.advance_subscribers_many, *_columns(advances))
         return [e.publication_id if e.publication_id in new else None for e in entries]
 
     async def reserve_publication_ids(self, count: int) -> list[int]:
@@ -180,3 +188,29 @@ class PgPublicationLedger:
         """The newest publication, or None before the first digest."""
         newest = await self.history(subscriber_id, 1)
         return newest[0] if newest else None
+
+    async def digest_for(self, publication_id: int, subscriber: Subscriber) -> Digest | None:
+        """A subscriber's recorded publication rebuilt as the Digest it was rendered from
+        (to render it again in another format); None when it is gone or not theirs."""
+        head = await self._pool.fetchrow(_Q.publication_header, publication_id)
+        if head is None or head["subscriber_id"] != subscriber.id:
+            return None
+        rows = await self._pool.fetch(_Q.publication_items_sent, publication_id)
+        items = [
+            # The scores the item was sent with, not whatever it was rescored to since.
+            DigestItem(item=ContentItem.model_validate(dict(row)), score=row["score"],
+                       rank=row["rank"], reasons=list(row["reasons"] or []))
+            for row in rows
+        ]  # fmt: skip
+        return Digest(
+            subscriber_id=subscriber.id,
+            # Publications keep neither the name nor the personalisation they were rendered
+            # with: the subscriber's current ones stand in (a later /digest style shows).
+            recipient_name=subscriber.name,
+            generated_at=head["created_at"],
+            period_key=head["period_key"],
+            items=items,
+            considered=head["considered"],
+            personalization=subscriber.ai_metadata.personalization,
+            publication_id=publication_id,
+        )

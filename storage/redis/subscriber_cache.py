@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -100,7 +100,13 @@ class CachedSubscriberRepository:
 
     async def invalidate(self, subscriber_id: int) -> None:
         """Forget the cached row after a write that did not go through `save`."""
-        await self._quietly(self._cache.invalidate(subscriber_key(subscriber_id)))
+        await self.invalidate_many([subscriber_id])
+
+    async def invalidate_many(self, subscriber_ids: Sequence[int]) -> None:
+        """invalidate for many rows in one round trip (a scheduler batch)."""
+        if subscriber_ids:
+            keys = [subscriber_key(i) for i in subscriber_ids]
+            await self._quietly(self._cache.invalidate(*keys))
 
     async def _quietly(self, operation: Any) -> None:
         try:

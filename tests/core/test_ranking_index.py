@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from core.mockdata import mock_content, mock_subscribers
-from core.models import AIMetadata, ContentItem, Entities, LearnedPreferences, RefinedRequests
+from core.models import AIMetadata, ContentItem, Entities, RefinedRequests
 from core.ranking import PhraseIndex, Scored, Selection, score_item, select
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -70,9 +70,6 @@ def test_select_with_an_index_matches_select_without_on_tricky_terms() -> None:
     for meta in metas:
         for sent in (set(), {"fp1", ""}):
             _same(select(items, meta, sent, index), select(items, meta, sent))
-            for keep in (0, 2, 50):
-                few = select(items, meta, sent, index, near_misses=keep)
-                _same(few, select(items, meta, sent), keep)
         for item in items:
             with_index = score_item(item, meta, index)
             assert _flat([with_index]) == _flat([score_item(item, meta)])
@@ -88,16 +85,6 @@ def test_select_with_an_index_matches_on_mock_profiles_and_content() -> None:
         sent = {items[0].fingerprint, "x"}
         everything = select(items, meta, sent)
         _same(select(items, meta, sent, index), everything)
-        _same(select(items, meta, sent, index, near_misses=10), everything, 10)
-
-
-def test_profiles_without_learned_preferences_take_the_same_choices() -> None:
-    items, metas = _tricky()
-    index = PhraseIndex(items)
-    for meta in metas:
-        meta.learned_preferences = LearnedPreferences()  # the merged-sets fast path
-        for keep in (1, 10):
-            _same(select(items, meta, set(), index, keep), select(items, meta, set()), keep)
 
 
 def test_items_outside_the_index_are_matched_directly() -> None:
@@ -105,4 +92,3 @@ def test_items_outside_the_index_are_matched_directly() -> None:
     index = PhraseIndex(items[:2])  # the rest are not indexed
     for meta in metas:
         _same(select(items, meta, set(), index), select(items, meta, set()))
-        _same(select(items, meta, set(), index, 3), select(items, meta, set()), 3)

@@ -17,6 +17,7 @@ from core.pipeline import DigestPipeline
 from core.ports import Deliverer
 from core.render import DigestRenderer, default_templates
 from scheduler.delivery import DeliveryWorker, FailureHook, RetryPolicy
+from scheduler.fallback_email import EmailFallbackRenderer, FallbackRenderer
 from scheduler.tick import DigestTick
 from storage.postgres.channels import PgChannelRepository
 from storage.postgres.content import PgContentRepository
@@ -98,8 +99,13 @@ class Parts:
         worker: str = "worker-a",
         *,
         on_failure: FailureHook | None = None,
+        render_fallback: FallbackRenderer | None = None,
         **options: float,
     ) -> DeliveryWorker:
+        # By default email fallbacks are rendered as the runtime does: the pipeline's own
+        # renderer and links.
+        p = self.pipeline
+        fallback = render_fallback or EmailFallbackRenderer(self.ledger, p.renderer, p.links)
         return DeliveryWorker(
             self.outbox,
             deliverers,
@@ -108,6 +114,7 @@ class Parts:
             worker,
             policy=RetryPolicy(),
             on_failure=on_failure,
+            render_fallback=fallback,
             **options,  # type: ignore[arg-type]
         )
 

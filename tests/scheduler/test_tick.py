@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from datetime import timedelta
 
 from core.models import SubscriberStatus
@@ -139,8 +140,8 @@ async def test_a_pause_that_ended_resumes_and_drops_the_cached_copy(parts: Parts
     await parts.subscribers.save(person)
     dropped: list[int] = []
 
-    async def invalidate(subscriber_id: int) -> None:
-        dropped.append(subscriber_id)
+    async def invalidate(subscriber_ids: Sequence[int]) -> None:
+        dropped.extend(subscriber_ids)
 
     await parts.tick(invalidate=invalidate).run()  # type: ignore[arg-type]
 

@@ -157,9 +157,18 @@ FROM content_items WHERE id = ANY ($1::bigint[]);
 
 -- The same ts_rank_cd as subscriber_candidates_ranked, for several queries ($1) and
 -- items ($2) at once. Rows that do not match a query rank 0 there and are not returned.
+-- Per query, its matches best first (the order of subscriber_candidates_ranked), as two
+-- arrays: a worker keeps thousands of them, and arrays cost far less than rows.
 -- name: search_ranks
-SELECT t.qi::int AS qi, c.id, ts_rank_cd(c.search, q) AS rank
-FROM unnest($1::text[]) WITH ORDINALITY AS t(query, qi)
-CROSS JOIN LATERAL websearch_to_tsquery('english', t.query) AS q
-JOIN content_items c ON c.search @@ q
-WHERE c.id = ANY ($2::bigint[]);
+SELECT qi, array_agg(id ORDER BY rank DESC, published_at DESC, id DESC) AS ids,
+       array_agg(rank ORDER BY rank DESC, published_at DESC, id DESC) AS ranks
+FROM (
+    SELECT t.qi::int AS qi, c.id, c.published_at, ts_rank_cd(c.search, q) AS rank
+    FROM unnest($1::text[]) WITH ORDINALITY AS t(query, qi)
+    CROSS JOIN LATERAL websearch_to_tsquery('english', t.query) AS q
+    JOIN content_items c ON c.search @@ q
+    WHERE c.id = ANY ($2::bigint[])
+    OFFSET 0  -- kept a subquery, else ts_rank_cd runs again for the filter and each sort
+) AS matches
+WHERE rank > 0
+GROUP BY qi;

@@ -117,3 +117,46 @@ SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bigin
                      $6::int[], $7::int[], $8::timestamptz[])
 ON CONFLICT DO NOTHING
 RETURNING id;
+
+-- insert_publication_item, insert_outbox_message and advance_subscriber for a whole
+-- batch, one statement each (one executor run instead of one per row).
+-- name: insert_publication_items_many
+INSERT INTO publishing_publication_items (
+    publication_id, content_id, subscriber_id, channel_id,
+    fingerprint, rank, score, ai_scores, reasons
+)
+SELECT p, c, s, ch, f, r, sc, a, reasons::jsonb  -- reasons: JSON text (lists nest in arrays)
+FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[],
+            $6::int[], $7::float8[], $8::jsonb[], $9::text[]) AS t(p, c, s, ch, f, r, sc, a, reasons);
+
+-- name: insert_outbox_messages_many
+INSERT INTO delivery_outbox (
+    publication_id, subscriber_id, channel_id, destination, address,
+    idempotency_key, subject, body_text, body_html, payload, next_attempt_at
+)
+SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::text[],
+                     $6::text[], $7::text[], $8::text[], $9::text[], $10::jsonb[],
+                     $11::timestamptz[]);
+
+-- name: advance_subscribers_many
+UPDATE publishing_subscribers s
+SET last_digest_at = a.last_digest_at, next_due_at = a.next_due_at,
+    last_outcome = a.outcome, claimed_by = NULL, claimed_until = NULL, updated_at = now()
+FROM unnest($1::bigint[], $2::timestamptz[], $3::timestamptz[], $4::text[])
+     AS a(id, last_digest_at, next_due_at, outcome)
+WHERE s.id = a.id;
+
+-- A recorded publication read back to render it again (the email fallback of a chat
+-- DM that failed for good): its header, then its items in rank order with the scores,
+-- rank and reasons they were sent with.
+-- name: publication_header
+SELECT id, subscriber_id, channel_id, period_key, considered, created_at
+FROM publishing_publications WHERE id = $1;
+
+-- name: publication_items_sent
+SELECT
+    c.id, c.title, c.summary, c.url, c.source, c.content_type, c.published_at,
+    c.entities, c.fingerprint, i.ai_scores, i.rank, i.score, i.reasons
+FROM publishing_publication_items i JOIN content_items c ON c.id = i.content_id
+WHERE i.publication_id = $1
+ORDER BY i.rank;

@@ -1,0 +1,77 @@
+"""WindowRanker.select gives what select gives for the same candidates (items, order,
+scores, reasons, near-misses and why each was left out), only faster."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+
+from core.mockdata import mock_content, mock_subscribers
+from core.models import AIMetadata, LearnedPreferences, Style
+from core.ranking import Scored, Selection, select
+from core.window_ranking import WindowRanker
+from tests.core.test_ranking_index import _tricky
+
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+def _flat(scored: list[Scored]) -> list[tuple[object, ...]]:
+    return [(s.item.id, s.score, s.reasons, s.left_out) for s in scored]
+
+
+def _same(got: Selection, expected: Selection, keep: int) -> None:
+    assert _flat(got.chosen) == _flat(expected.chosen)
+    assert _flat(got.near_misses) == _flat(expected.near_misses[:keep])
+    assert got.considered == expected.considered
+
+
+def _check(ranker: WindowRanker, positions: list[int], meta: AIMetadata, sent: set[str]) -> None:
+    candidates = [ranker.items[p] for p in positions]
+    expected = select(candidates, meta, sent)
+    for keep in (0, 3, 10, 1000):
+        got = ranker.select(np.array(positions, dtype=np.intp), meta, sent, keep)
+        _same(got, expected, keep)
+
+
+def test_tricky_terms_learned_preferences_and_repeats() -> None:
+    items, metas = _tricky()
+    ranker = WindowRanker(items)
+    everything = list(range(len(items)))
+    for meta in metas:
+        for sent in (set(), {"fp1", ""}, {"fp3", "fp4", "gone"}):
+            _check(ranker, everything, meta, sent)
+            _check(ranker, everything[::-1], meta, sent)
+            _check(ranker, [4, 1, 2], meta, sent)
+            _check(ranker, [], meta, sent)
+        meta.learned_preferences = LearnedPreferences()
+        _check(ranker, everything, meta, set())
+
+
+def test_empty_excluded_keywords_and_favourites_take_the_careful_path() -> None:
+    items, metas = _tricky()
+    ranker = WindowRanker(items)
+    meta = metas[0]
+    meta.refined_requests.excluded_keywords = ["", "tricks"]
+    meta.learned_preferences.engagement_history.favorite_topics = ["", "robotics"]
+    _check(ranker, list(range(len(items))), meta, set())
+
+
+def test_mock_profiles_and_content_with_every_style_and_repeated_stories() -> None:
+    items = mock_content(400, seed=11, now=NOW)
+    rng = random.Random(5)
+    for n, item in enumerate(items, 1):
+        item.id = n
+        item.fingerprint = f"story-{rng.randrange(300)}" if n % 3 else ""
+        item.published_at = NOW - timedelta(hours=rng.randrange(5))  # ties on time
+    ranker = WindowRanker(items)
+    for subscriber in mock_subscribers(60, seed=12):
+        meta = subscriber.ai_metadata
+        meta.personalization.style = rng.choice(list(Style))
+        meta.refined_requests.relevance_threshold = rng.choice([0.0, 0.2, 0.5])
+        meta.refined_requests.novelty_score_min = rng.choice([0.0, 0.3])
+        positions = rng.sample(range(len(items)), rng.randrange(1, len(items)))
+        sent = {items[p].fingerprint for p in rng.sample(range(len(items)), 20)}
+        _check(ranker, positions, meta, sent)
+        _check(ranker, positions, meta, set())
