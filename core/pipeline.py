@@ -126,7 +126,11 @@ class DigestPipeline:
         return await batch_window(subscribers) if batch_window and subscribers else None
 
     async def assemble(
-        self, subscriber: Subscriber, period_key: str, window: CandidateWindow | None = None
+        self,
+        subscriber: Subscriber,
+        period_key: str,
+        window: CandidateWindow | None = None,
+        near_misses: int = NEAR_MISSES,
     ) -> Digest:
         """Pick this subscriber's items since their last digest, with reasons and near-misses.
         `window` (from prepare, taken just before) saves the per-subscriber reads."""
@@ -136,7 +140,7 @@ class DigestPipeline:
             sent = window.sent_fingerprints(subscriber.id)
             if self.rescorer is None:
                 positions = window.candidate_positions(subscriber, CANDIDATE_LIMIT)
-                selection = window.ranker.select(positions, meta, sent, NEAR_MISSES)
+                selection = window.ranker.select(positions, meta, sent, near_misses)
             else:  # the rescorer looks at every near-miss
                 candidates = window.candidates(subscriber, CANDIDATE_LIMIT)
                 selection = select(candidates, meta, sent, window.ranker.index)
@@ -159,7 +163,7 @@ class DigestPipeline:
             ],
             near_misses=[
                 NearMiss(item=s.item, score=s.score, why_left_out=s.left_out or "")
-                for s in selection.near_misses[:NEAR_MISSES]
+                for s in selection.near_misses[:near_misses]
             ],
             considered=selection.considered,
             personalization=meta.personalization,
@@ -233,7 +237,8 @@ class DigestPipeline:
         pending: list[tuple[int, Recording]] = []
         for (subscriber, key, following), publication_id in zip(jobs, ids, strict=True):
             try:
-                digest = await self.assemble(subscriber, key, window)
+                # Near-misses are for previews; a recorded digest does not keep them.
+                digest = await self.assemble(subscriber, key, window, near_misses=0)
                 outcome = _outcome(digest, subscriber.ai_metadata.empty_digest)
                 digest.publication_id = publication_id  # tracked links name it
                 messages = (

@@ -119,6 +119,9 @@ class WindowRanker:
             else:
                 chosen.append(item)
                 seen.add(item.fingerprint)
+        if near_misses <= 0:
+            chosen_scored = [scorer.score(item) for item in chosen]
+            return Selection(chosen=chosen_scored, near_misses=[], considered=len(positions))
         rest = in_order[walked:]  # the digest is full: each is a repeat or ranked below
         rest_repeat = np.isin(fingerprints[rest], self.fingerprint_codes(seen - {""}))
         reasons += [_REPEAT if r else _BELOW for r in rest_repeat.tolist()]

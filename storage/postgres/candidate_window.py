@@ -53,17 +53,18 @@ class BatchWindow:
         self,
         rows: list[_Row],
         ranker: WindowRanker,
-        ranked: dict[str, Positions],
+        ranked: dict[str, tuple[Positions, Positions]],
         sent: dict[int, set[str]],
     ) -> None:
         self.ranker = ranker
-        self._ranked = ranked  # query -> positions of its matches, best rank first
-        self._unmatched: dict[str, Positions] = {}
+        # query -> (positions of its matches best rank first, the rest in window order)
+        self._ranked = ranked
         self._sent = sent
         self._published = np.array([r.published_at.timestamp() for r in rows])
         self._created = np.array([r.created_at.timestamp() for r in rows])
         self._private = [(n, r.private_to) for n, r in enumerate(rows) if r.private_to is not None]
         self._everyone = np.ones(len(rows), dtype=np.bool_)
+        self._all = np.arange(len(rows), dtype=np.intp)
 
     def covers(self, subscriber: Subscriber) -> bool:
         return subscriber.id in self._sent
@@ -78,11 +79,7 @@ class BatchWindow:
     def candidate_positions(self, subscriber: Subscriber, limit: int) -> Positions:
         """As subscriber_candidates(_ranked): matches by rank, then the rest newest first."""
         query = search_query(subscriber.ai_metadata.refined_requests)
-        ranked = self._ranked.get(query, _NONE)
-        unmatched = self._unmatched.get(query)
-        if unmatched is None:
-            unmatched = np.setdiff1d(np.arange(len(self._everyone)), ranked, assume_unique=True)
-            self._unmatched[query] = unmatched
+        ranked, unmatched = self._ranked.get(query, (_NONE, self._all))
         wanted = self._wanted(subscriber)
         if wanted is not self._everyone:
             ranked, unmatched = ranked[wanted[ranked]], unmatched[wanted[unmatched]]
@@ -120,7 +117,8 @@ class CandidateWindows:
         self._covered: set[int] = set()
         self._ranker: WindowRanker | None = None
         self._indexed: tuple[tuple[int, str], ...] = ()
-        self._positions: dict[str, Positions] = {}  # query -> ranked positions in _ranker
+        # query -> (its ranked positions in _ranker, the other positions)
+        self._positions: dict[str, tuple[Positions, Positions]] = {}
 
     async def for_batch(self, subscribers: Sequence[Subscriber]) -> BatchWindow:
         """The window for these subscribers (items since the earliest last digest)."""
@@ -169,8 +167,9 @@ class CandidateWindows:
         position = {r.id: n for n, r in enumerate(rows)}
         for query in queries - self._positions.keys():
             ids = self._ranks[query][0].tolist()
-            found = [position[i] for i in ids if i in position]
-            self._positions[query] = np.array(found, dtype=np.intp)
+            found = np.array([position[i] for i in ids if i in position], dtype=np.intp)
+            rest = np.setdiff1d(np.arange(len(rows), dtype=np.intp), found, assume_unique=True)
+            self._positions[query] = (found, rest)
         ranked = {q: self._positions[q] for q in queries}
         return BatchWindow(rows, self._ranker, ranked, sent)
 
