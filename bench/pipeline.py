@@ -29,6 +29,7 @@ from bench.common import drop_database, now_utc, scratch_database, seed, server_
 
 async def worker(pg_url: str, redis_url: str, batch: int) -> None:
     """One worker process: run the tick until nobody is due; print JSON figures."""
+    from bot.gc_tuning import settle_after_startup
     from bot.runtime import build_runtime
     from bot.settings import Settings
 
@@ -37,6 +38,7 @@ async def worker(pg_url: str, redis_url: str, batch: int) -> None:
         secret_key="bench-signing-key", database_pool_size=10,
     )  # type: ignore[call-arg]  # fmt: skip
     runtime = await build_runtime(settings, out=open("/dev/null", "w"))  # noqa: SIM115, ASYNC230
+    settle_after_startup()  # as `digestbot worker` does
     runtime.tick.batch_size = batch
     times: list[float] = []
     published = 0

@@ -16,6 +16,7 @@ from bot.console.bot import ConsoleBot
 from bot.discord.cli import add_discord_parser, discord_command
 from bot.discord_runtime import run_discord
 from bot.engagement_wiring import alert_listeners, run_listeners
+from bot.gc_tuning import settle_after_startup
 from bot.http.pages.admin_link import add_admin_link_parser, print_admin_link
 from bot.http.routes import build_routes
 from bot.http.server import bound_port, make_app, start_http
@@ -53,6 +54,7 @@ async def _with_runtime(settings: Settings, work: Callable[[Runtime], Awaitable[
         runtime = await build_runtime(settings)
     except (OSError, ConnectionError) as error:
         sys.exit(f"digestbot: cannot reach PostgreSQL or Redis: {error}")
+    settle_after_startup()
     try:
         await work(runtime)
     finally:

@@ -20,8 +20,11 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
+_COMPACT = json.JSONEncoder(separators=(",", ":"), sort_keys=True)  # built once, not per call
+
+
 def _mac(key: bytes, purpose: str, body: str) -> str:
-    return _b64(hmac.new(key, f"{purpose}.{body}".encode(), hashlib.sha256).digest()[:18])
+    return _b64(hmac.digest(key, f"{purpose}.{body}".encode(), hashlib.sha256)[:18])
 
 
 def sign(key: bytes, purpose: str, payload: dict[str, Any], expires: datetime | None = None) -> str:
@@ -29,7 +32,7 @@ def sign(key: bytes, purpose: str, payload: dict[str, Any], expires: datetime | 
     data = dict(payload)
     if expires is not None:
         data["exp"] = int(expires.timestamp())
-    body = _b64(json.dumps(data, separators=(",", ":"), sort_keys=True).encode())
+    body = _b64(_COMPACT.encode(data).encode())
     return f"{body}.{_mac(key, purpose, body)}"
 
 

@@ -43,6 +43,18 @@ class _Row:
     private_to: tuple[str, ...] | None
 
 
+class _Shape:
+    """What candidate picking needs of the window's rows, as arrays (built once per
+    distinct window, not per batch)."""
+
+    def __init__(self, rows: list[_Row]) -> None:
+        self.published = np.array([r.published_at.timestamp() for r in rows])
+        self.created = np.array([r.created_at.timestamp() for r in rows])
+        self.private = [(n, r.private_to) for n, r in enumerate(rows) if r.private_to is not None]
+        self.everyone = np.ones(len(rows), dtype=np.bool_)
+        self.all = np.arange(len(rows), dtype=np.intp)
+
+
 class BatchWindow:
     """One batch's candidates and sent fingerprints (implements core's CandidateWindow).
 
@@ -51,7 +63,7 @@ class BatchWindow:
 
     def __init__(
         self,
-        rows: list[_Row],
+        shape: _Shape,
         ranker: WindowRanker,
         ranked: dict[str, tuple[Positions, Positions]],
         sent: dict[int, set[str]],
@@ -60,11 +72,8 @@ class BatchWindow:
         # query -> (positions of its matches best rank first, the rest in window order)
         self._ranked = ranked
         self._sent = sent
-        self._published = np.array([r.published_at.timestamp() for r in rows])
-        self._created = np.array([r.created_at.timestamp() for r in rows])
-        self._private = [(n, r.private_to) for n, r in enumerate(rows) if r.private_to is not None]
-        self._everyone = np.ones(len(rows), dtype=np.bool_)
-        self._all = np.arange(len(rows), dtype=np.intp)
+        self._published, self._created = shape.published, shape.created
+        self._private, self._everyone, self._all = shape.private, shape.everyone, shape.all
 
     def covers(self, subscriber: Subscriber) -> bool:
         return subscriber.id in self._sent
@@ -119,6 +128,10 @@ class CandidateWindows:
         self._indexed: tuple[tuple[int, str], ...] = ()
         # query -> (its ranked positions in _ranker, the other positions)
         self._positions: dict[str, tuple[Positions, Positions]] = {}
+        self._shape = _Shape([])
+        # The last window read: (since, row count, hash of ids and versions) and its rows.
+        self._signature: tuple[object, ...] | None = None
+        self._rows: list[_Row] = []
 
     async def for_batch(self, subscribers: Sequence[Subscriber]) -> BatchWindow:
         """The window for these subscribers (items since the earliest last digest)."""
@@ -127,31 +140,12 @@ class CandidateWindows:
         since = None if any(t is None for t in sinces) else min(t for t in sinces if t)
         queries = {search_query(s.ai_metadata.refined_requests) for s in subscribers} - {""}
         async with self._pool.acquire() as conn:
-            raw = await conn.fetch(_Q.window_rows, since)
-            rows = [
-                _Row(r["id"], r["version"], r["published_at"], r["created_at"], r["fingerprint"],
-                     tuple(r["private_to"]) if r["private_to"] is not None else None)
-                for r in raw
-            ]  # fmt: skip
-            stale = [r.id for r in rows if self._items.get(r.id, ("",))[0] != r.version]
-            if stale:
-                if any(i in self._items for i in stale):  # a row changed: rank afresh
-                    self._ranks, self._covered = {}, set()
-                versions = {r.id: r.version for r in rows}
-                for start in range(0, len(stale), READ_CHUNK):  # bounded memory per read
-                    chunk = stale[start : start + READ_CHUNK]
-                    for record in await conn.fetch(_Q.content_by_ids, chunk):
-                        item = content_from_row(record)
-                        self._items[record["id"]] = (versions[record["id"]], item)
-            if len(self._items) > 2 * len(rows) + PRUNE_SLACK:
-                # Most cached rows left the window: forget them, and ranks, for memory.
-                in_window = {r.id for r in rows}
-                self._items = {i: v for i, v in self._items.items() if i in in_window}
-                self._ranks, self._covered = {}, set()
-            fresh = [r.id for r in rows if r.id not in self._covered and r.id in self._items]
-            if fresh and self._ranks:
-                await self._rank(conn, sorted(self._ranks), fresh)
-            self._covered.update(fresh)
+            # Most batches see the window of the batch before: then its rows are reused.
+            head = await conn.fetchrow(_Q.window_signature, since)
+            signature = (since, head["n"], head["sig"])
+            if signature != self._signature or self._ranker is None:
+                await self._refresh(conn, since)
+                self._signature = signature
             new = sorted(q for q in queries if q not in self._ranks)
             if new:
                 await self._rank(conn, new, sorted(self._covered))
@@ -159,19 +153,52 @@ class CandidateWindows:
         sent: dict[int, set[str]] = {i: set() for i in ids}
         for record in sent_rows:
             sent[record["subscriber_id"]].add(record["fingerprint"])
-        rows = [r for r in rows if r.id in self._items]
-        live = tuple((r.id, self._items[r.id][0]) for r in rows)  # a changed row: anew
-        if self._ranker is None or live != self._indexed:
-            self._ranker = WindowRanker([self._items[r.id][1] for r in rows])
-            self._indexed, self._positions = live, {}
-        position = {r.id: n for n, r in enumerate(rows)}
-        for query in queries - self._positions.keys():
+        rows, unplaced = self._rows, queries - self._positions.keys()
+        position = {r.id: n for n, r in enumerate(rows)} if unplaced else {}
+        for query in unplaced:
             ids = self._ranks[query][0].tolist()
             found = np.array([position[i] for i in ids if i in position], dtype=np.intp)
             rest = np.setdiff1d(np.arange(len(rows), dtype=np.intp), found, assume_unique=True)
             self._positions[query] = (found, rest)
         ranked = {q: self._positions[q] for q in queries}
-        return BatchWindow(rows, self._ranker, ranked, sent)
+        assert self._ranker is not None
+        return BatchWindow(self._shape, self._ranker, ranked, sent)
+
+    async def _refresh(self, conn: asyncpg.Connection, since: datetime | None) -> None:
+        """Read the window's rows; parse the new or changed items; rank new rows for every
+        known query; rebuild the ranker when the window's items changed."""
+        raw = await conn.fetch(_Q.window_rows, since)
+        rows = [
+            _Row(r["id"], r["version"], r["published_at"], r["created_at"], r["fingerprint"],
+                 tuple(r["private_to"]) if r["private_to"] is not None else None)
+            for r in raw
+        ]  # fmt: skip
+        stale = [r.id for r in rows if self._items.get(r.id, ("",))[0] != r.version]
+        if stale:
+            if any(i in self._items for i in stale):  # a row changed: rank afresh
+                self._ranks, self._covered = {}, set()
+            versions = {r.id: r.version for r in rows}
+            for start in range(0, len(stale), READ_CHUNK):  # bounded memory per read
+                chunk = stale[start : start + READ_CHUNK]
+                for record in await conn.fetch(_Q.content_by_ids, chunk):
+                    item = content_from_row(record)
+                    self._items[record["id"]] = (versions[record["id"]], item)
+        if len(self._items) > 2 * len(rows) + PRUNE_SLACK:
+            # Most cached rows left the window: forget them, and ranks, for memory.
+            in_window = {r.id for r in rows}
+            self._items = {i: v for i, v in self._items.items() if i in in_window}
+            self._ranks, self._covered = {}, set()
+        fresh = [r.id for r in rows if r.id not in self._covered and r.id in self._items]
+        if fresh and self._ranks:
+            await self._rank(conn, sorted(self._ranks), fresh)
+        self._covered.update(fresh)
+        rows = [r for r in rows if r.id in self._items]
+        live = tuple((r.id, self._items[r.id][0]) for r in rows)  # a changed row: anew
+        if self._ranker is None or live != self._indexed:
+            self._ranker = WindowRanker([self._items[r.id][1] for r in rows])
+            self._indexed, self._positions = live, {}
+            self._shape = _Shape(rows)
+        self._rows = rows
 
     async def _rank(self, conn: asyncpg.Connection, queries: list[str], ids: list[int]) -> None:
         # A few queries per round trip: every match is a row, and rows cost memory.

@@ -38,8 +38,8 @@ def _item_args(
         d.item.fingerprint or fingerprint(d.item.title),
         d.rank,
         d.score,
-        d.item.ai_scores.model_dump(mode="json"),
-        d.reasons,
+        d.item.ai_scores.model_dump_json(),  # JSON text: the insert casts it to jsonb
+        json.dumps(d.reasons),
     )
 
 
@@ -142,9 +142,7 @@ class PgPublicationLedger:
             written = [e for e in entries if e.publication_id in new]
             item_rows = [args for e in written for args in items[e.publication_id]]
             if item_rows:
-                columns = _columns(item_rows)
-                columns[-1] = [json.dumps(reasons) for reasons in columns[-1]]
-                await conn.execute(_Q.insert_publication_items_many, *columns)
+                await conn.execute(_Q.insert_publication_items_many, *_columns(item_rows))
             outbox = [
                 _outbox_args(e.publication_id, e.digest.subscriber_id, None, m, ready)
                 for e in written

@@ -149,6 +149,15 @@ WHERE ($1::timestamptz IS NULL OR published_at > $1::timestamptz
        OR created_at > $1::timestamptz)
 ORDER BY published_at DESC, id DESC;
 
+-- A cheap check that the window is the one read last time: its size and a hash of every
+-- row's id and version (xmin changes with each update).
+-- name: window_signature
+SELECT count(*) AS n,
+       coalesce(sum(hashtextextended(id::text || ':' || xmin::text, 0)), 0)::text AS sig
+FROM content_items
+WHERE ($1::timestamptz IS NULL OR published_at > $1::timestamptz
+       OR created_at > $1::timestamptz);
+
 -- Only the columns a ContentItem has (not the tsvector, say): a worker reads thousands.
 -- name: content_by_ids
 SELECT id, title, summary, url, source, content_type, published_at, ai_scores, entities,

@@ -26,7 +26,7 @@ RETURNING id;
 INSERT INTO publishing_publication_items (
     publication_id, content_id, subscriber_id, channel_id,
     fingerprint, rank, score, ai_scores, reasons
-) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9);
+) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text::jsonb, $9::text::jsonb);  -- JSON texts
 
 -- Ready as of the digest's own time, so workers on an injected clock see it.
 -- name: insert_outbox_message
@@ -125,9 +125,9 @@ INSERT INTO publishing_publication_items (
     publication_id, content_id, subscriber_id, channel_id,
     fingerprint, rank, score, ai_scores, reasons
 )
-SELECT p, c, s, ch, f, r, sc, a, reasons::jsonb  -- reasons: JSON text (lists nest in arrays)
+SELECT p, c, s, ch, f, r, sc, a::jsonb, reasons::jsonb  -- JSON texts, as above
 FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[],
-            $6::int[], $7::float8[], $8::jsonb[], $9::text[]) AS t(p, c, s, ch, f, r, sc, a, reasons);
+            $6::int[], $7::float8[], $8::text[], $9::text[]) AS t(p, c, s, ch, f, r, sc, a, reasons);
 
 -- name: insert_outbox_messages_many
 INSERT INTO delivery_outbox (
