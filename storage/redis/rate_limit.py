@@ -5,6 +5,7 @@ neither races between processes nor skew between their clocks can overspend it."
 from __future__ import annotations
 
 import asyncio
+import random
 
 from redis.asyncio import Redis
 
@@ -73,7 +74,9 @@ class RedisRateLimiter:
             delay = await self.acquire(bucket, rate_per_second, burst)
             if delay <= 0:
                 return loop.time() - started
-            await asyncio.sleep(delay)
+            # A little jitter, so waiters that wake together do not race in the same order
+            # each time (one of them would lose every race and starve).
+            await asyncio.sleep(delay * random.uniform(1.0, 1.1))
 
     async def block(self, bucket: str, seconds: float) -> float:
         """Stop everyone taking tokens for `seconds` (a platform's Retry-After).
