@@ -50,6 +50,7 @@ from storage.postgres.templates import PgTemplateRepository
 from storage.redis.alerts import AlertBus
 from storage.redis.client import create_redis
 from storage.redis.sessions import RedisSessionStore
+from storage.redis.shared_ranks import SharedRanks
 from storage.redis.subscriber_cache import CachedSubscriberRepository, InvalidatingLedger
 from storage.redis.template_cache import CachedTemplateSource
 
@@ -129,8 +130,11 @@ async def build_runtime(settings: Settings, out: TextIO = sys.stdout) -> Runtime
 
     clock = SystemClock()
     subscribers = CachedSubscriberRepository(redis, PgSubscriberRepository(pool))
-    # Candidates pre-ranked by full-text search over each subscriber's topics.
-    content: PgContentRepository = PgSearchContentRepository(pool, subscribers)
+    worker_id = f"{socket.gethostname()}:{os.getpid()}"
+    # Candidates pre-ranked by full-text search over each subscriber's topics; workers
+    # share the ranks through Redis, so each query is ranked once.
+    shared_ranks = SharedRanks(redis, worker_id)
+    content: PgContentRepository = PgSearchContentRepository(pool, subscribers, shared_ranks)
     ledger = InvalidatingLedger(PgPublicationLedger(pool), subscribers)
     template_repo = PgTemplateRepository(pool)
     templates = CachedTemplateSource(redis, template_repo)
@@ -138,7 +142,6 @@ async def build_runtime(settings: Settings, out: TextIO = sys.stdout) -> Runtime
     if refreshed:
         await templates.invalidate(*refreshed)
     outbox = PgOutbox(pool)
-    worker_id = f"{socket.gethostname()}:{os.getpid()}"
     links = SignedLinks(settings.public_base_url, await signing_key(settings, pool))
     deliverers = make_deliverers(settings, redis, out, links)
     deliverers["console"] = ConsoleDeliverer(out)

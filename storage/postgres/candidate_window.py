@@ -9,13 +9,18 @@ candidates in Python with exactly the SQL's filters and order."""
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 import asyncpg
 import numpy as np
 import numpy.typing as npt
+from redis.exceptions import RedisError
 
 from core.models import ContentItem, Subscriber
 from core.scoring import search_query
@@ -24,6 +29,8 @@ from storage.postgres.content import content_from_row
 from storage.postgres.queries import default_queries
 
 _Q = default_queries()
+log = logging.getLogger(__name__)
+SHARED_WAIT_SECONDS = 30.0  # then rank what other workers claimed but never stored
 RANK_QUERIES_PER_FETCH = 16
 PRUNE_SLACK = 1_000
 READ_CHUNK = 1_000
@@ -113,14 +120,25 @@ class BatchWindow:
         return wanted
 
 
+class RankSharing(Protocol):
+    """Ranks shared between worker processes (storage/redis/shared_ranks.py)."""
+
+    async def fetch(self, window: str, queries: Sequence[str]) -> dict[str, tuple[Ids, Ranks]]: ...
+
+    async def claim(self, window: str, queries: Sequence[str]) -> list[str]: ...
+
+    async def store(self, window: str, ranked: dict[str, tuple[Ids, Ranks]]) -> None: ...
+
+
 class CandidateWindows:
     """A worker's cache of parsed window items and per-query ranks, refreshed per batch.
 
     Every cached query is ranked over the same set of item ids (`_covered`); new ids are
     ranked for every cached query as they appear, and a changed row clears the ranks."""
 
-    def __init__(self, pool: asyncpg.Pool) -> None:
+    def __init__(self, pool: asyncpg.Pool, shared: RankSharing | None = None) -> None:
         self._pool = pool
+        self._shared = shared
         self._items: dict[int, tuple[str, ContentItem]] = {}  # id -> (version, item)
         self._ranks: dict[str, tuple[Ids, Ranks]] = {}  # query -> matches, best first
         self._covered: set[int] = set()
@@ -148,7 +166,7 @@ class CandidateWindows:
                 self._signature = signature
             new = sorted(q for q in queries if q not in self._ranks)
             if new:
-                await self._rank(conn, new, sorted(self._covered))
+                await self._rank_new(conn, new)
             sent_rows = await conn.fetch(_Q.batch_sent_fingerprints, ids)
         sent: dict[int, set[str]] = {i: set() for i in ids}
         for record in sent_rows:
@@ -199,6 +217,44 @@ class CandidateWindows:
             self._indexed, self._positions = live, {}
             self._shape = _Shape(rows)
         self._rows = rows
+
+    async def _rank_new(self, conn: asyncpg.Connection, queries: list[str]) -> None:
+        """Rank queries new to this worker over every covered item: taken from the other
+        workers where they have ranked them, else claimed a few at a time and ranked
+        here, so workers split the work. Without sharing (or Redis), all ranked here."""
+        covered = sorted(self._covered)
+        share = self._shared
+        if share is None:
+            await self._rank(conn, queries, covered)
+            return
+        window = hashlib.sha256(repr([(i, self._items[i][0]) for i in covered]).encode())
+        key = window.hexdigest()[:32]
+        loop = asyncio.get_running_loop()
+        give_up = loop.time() + SHARED_WAIT_SECONDS
+        pending = list(queries)
+        try:
+            while pending:
+                found = await share.fetch(key, pending)
+                self._ranks.update(found)
+                pending = [q for q in pending if q not in found]
+                mine: list[str] = []
+                for start in range(0, len(pending), RANK_QUERIES_PER_FETCH):
+                    mine = await share.claim(key, pending[start : start + RANK_QUERIES_PER_FETCH])
+                    if mine:
+                        break
+                if mine:
+                    await self._rank(conn, mine, covered)
+                    await share.store(key, {q: self._ranks[q] for q in mine})
+                    pending = [q for q in pending if q not in mine]
+                elif pending and loop.time() > give_up:  # its claimer died or is stuck
+                    break
+                elif pending:
+                    await asyncio.sleep(0.05)  # the others are ranking the rest
+        except (OSError, RedisError) as error:
+            log.warning("shared ranks unavailable, ranking here: %s", error)
+        left = [q for q in pending if q not in self._ranks]
+        if left:
+            await self._rank(conn, left, covered)
 
     async def _rank(self, conn: asyncpg.Connection, queries: list[str], ids: list[int]) -> None:
         # A few queries per round trip: every match is a row, and rows cost memory.

@@ -12,7 +12,7 @@ import asyncpg
 from core.models import ContentItem, Subscriber
 from core.ports import SubscriberRepository
 from core.scoring import search_query
-from storage.postgres.candidate_window import BatchWindow, CandidateWindows
+from storage.postgres.candidate_window import BatchWindow, CandidateWindows, RankSharing
 from storage.postgres.content import PgContentRepository, content_from_row
 from storage.postgres.queries import default_queries
 
@@ -22,11 +22,16 @@ _Q = default_queries()
 class PgSearchContentRepository(PgContentRepository):
     """PgContentRepository whose `candidates_for` puts the best text matches first."""
 
-    def __init__(self, pool: asyncpg.Pool, subscribers: SubscriberRepository) -> None:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        subscribers: SubscriberRepository,
+        shared_ranks: RankSharing | None = None,
+    ) -> None:
         super().__init__(pool)
         self._db = pool
         self._subscribers = subscribers
-        self._windows = CandidateWindows(pool)
+        self._windows = CandidateWindows(pool, shared_ranks)
 
     async def batch_window(self, subscribers: Sequence[Subscriber]) -> BatchWindow:
         """Candidates for a whole batch at once: the same items, in the same order, as

@@ -1,0 +1,69 @@
+"""Full-text ranks shared by the worker processes, so each distinct query is ranked by
+PostgreSQL once per content window rather than once per worker.
+
+Keys name the window (a hash of the ranked items' ids and versions) and the query;
+values are the ranked ids and ranks, packed. A worker claims a few queries at a time
+(SET NX with a short expiry) before ranking them, so workers split the work; anything
+lost (Redis down, a claimer that died) is simply ranked again locally."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+from redis.asyncio import Redis
+
+Ids, Ranks = npt.NDArray[np.int64], npt.NDArray[np.float64]
+RANKS_TTL_SECONDS = 3600
+CLAIM_TTL_SECONDS = 60
+FETCH_CHUNK = 32  # values are tens of kilobytes each
+
+
+def _key(kind: str, window: str, query: str) -> str:
+    return f"cache:ranks:{kind}:{window}:{hashlib.sha256(query.encode()).hexdigest()[:32]}"
+
+
+def pack(ids: Ids, ranks: Ranks) -> str:
+    # Ranks are PostgreSQL `real`s: float32 holds them exactly.
+    raw = ids.astype("<i8").tobytes() + ranks.astype("<f4").tobytes()
+    return base64.b64encode(raw).decode("ascii")
+
+
+def unpack(text: str) -> tuple[Ids, Ranks]:
+    raw = base64.b64decode(text)
+    count = len(raw) // 12
+    ids = np.frombuffer(raw[: 8 * count], dtype="<i8").astype(np.int64)
+    ranks = np.frombuffer(raw[8 * count :], dtype="<f4").astype(np.float64)
+    return ids, ranks
+
+
+class SharedRanks:
+    def __init__(self, redis: Redis, worker_id: str) -> None:
+        self._redis = redis
+        self._worker = worker_id
+
+    async def fetch(self, window: str, queries: Sequence[str]) -> dict[str, tuple[Ids, Ranks]]:
+        """The ranks some worker stored for these queries over this window."""
+        found: dict[str, tuple[Ids, Ranks]] = {}
+        for start in range(0, len(queries), FETCH_CHUNK):  # a few packed values at a time
+            chunk = queries[start : start + FETCH_CHUNK]
+            values = await self._redis.mget([_key("r", window, q) for q in chunk])
+            found |= {q: unpack(v) for q, v in zip(chunk, values, strict=True) if v is not None}
+        return found
+
+    async def claim(self, window: str, queries: Sequence[str]) -> list[str]:
+        """Those of the queries no other worker is ranking; they are now this worker's."""
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for query in queries:
+                pipe.set(_key("c", window, query), self._worker, nx=True, ex=CLAIM_TTL_SECONDS)
+            taken = await pipe.execute()
+        return [q for q, ok in zip(queries, taken, strict=True) if ok]
+
+    async def store(self, window: str, ranked: dict[str, tuple[Ids, Ranks]]) -> None:
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for query, (ids, ranks) in ranked.items():
+                pipe.set(_key("r", window, query), pack(ids, ranks), ex=RANKS_TTL_SECONDS)
+            await pipe.execute()
