@@ -59,7 +59,6 @@ class _Shape:
         self.created = np.array([r.created_at.timestamp() for r in rows])
         self.private = [(n, r.private_to) for n, r in enumerate(rows) if r.private_to is not None]
         self.everyone = np.ones(len(rows), dtype=np.bool_)
-        self.all = np.arange(len(rows), dtype=np.intp)
 
 
 class BatchWindow:
@@ -72,15 +71,14 @@ class BatchWindow:
         self,
         shape: _Shape,
         ranker: WindowRanker,
-        ranked: dict[str, tuple[Positions, Positions]],
+        ranked: dict[str, Positions],
         sent: dict[int, set[str]],
     ) -> None:
         self.ranker = ranker
-        # query -> (positions of its matches best rank first, the rest in window order)
-        self._ranked = ranked
+        self._ranked = ranked  # query -> positions of its matches, best rank first
         self._sent = sent
         self._published, self._created = shape.published, shape.created
-        self._private, self._everyone, self._all = shape.private, shape.everyone, shape.all
+        self._private, self._everyone = shape.private, shape.everyone
 
     def covers(self, subscriber: Subscriber) -> bool:
         return subscriber.id in self._sent
@@ -95,11 +93,16 @@ class BatchWindow:
     def candidate_positions(self, subscriber: Subscriber, limit: int) -> Positions:
         """As subscriber_candidates(_ranked): matches by rank, then the rest newest first."""
         query = search_query(subscriber.ai_metadata.refined_requests)
-        ranked, unmatched = self._ranked.get(query, (_NONE, self._all))
+        ranked = self._ranked.get(query, _NONE)
         wanted = self._wanted(subscriber)
         if wanted is not self._everyone:
-            ranked, unmatched = ranked[wanted[ranked]], unmatched[wanted[unmatched]]
-        return np.concatenate((ranked[:limit], unmatched[: max(0, limit - len(ranked))]))
+            ranked = ranked[wanted[ranked]]
+        if len(ranked) >= limit:  # the usual case: enough matches, no need for the rest
+            return ranked[:limit]
+        others = np.ones(len(self._everyone), dtype=np.bool_)
+        others[ranked] = False
+        rest = np.flatnonzero(others & wanted)[: limit - len(ranked)]
+        return np.concatenate((ranked, rest))
 
     def _wanted(self, subscriber: Subscriber) -> Mask:
         """Items new to them since their last digest, not sent before, and theirs to read."""
@@ -144,8 +147,7 @@ class CandidateWindows:
         self._covered: set[int] = set()
         self._ranker: WindowRanker | None = None
         self._indexed: tuple[tuple[int, str], ...] = ()
-        # query -> (its ranked positions in _ranker, the other positions)
-        self._positions: dict[str, tuple[Positions, Positions]] = {}
+        self._positions: dict[str, Positions] = {}  # query -> its ranked positions in _ranker
         self._shape = _Shape([])
         # The last window read: (since, row count, hash of ids and versions) and its rows.
         self._signature: tuple[object, ...] | None = None
@@ -175,9 +177,7 @@ class CandidateWindows:
         position = {r.id: n for n, r in enumerate(rows)} if unplaced else {}
         for query in unplaced:
             ids = self._ranks[query][0].tolist()
-            found = np.array([position[i] for i in ids if i in position], dtype=np.intp)
-            rest = np.setdiff1d(np.arange(len(rows), dtype=np.intp), found, assume_unique=True)
-            self._positions[query] = (found, rest)
+            self._positions[query] = np.array([position[i] for i in ids if i in position], np.intp)
         ranked = {q: self._positions[q] for q in queries}
         assert self._ranker is not None
         return BatchWindow(self._shape, self._ranker, ranked, sent)

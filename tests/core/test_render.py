@@ -10,7 +10,15 @@ from typing import Any
 import pytest
 from jinja2.exceptions import SecurityError
 
-from core.models import AIScores, ContentItem, Digest, DigestItem, Entities, Personalization
+from core.models import (
+    AIScores,
+    ContentItem,
+    Digest,
+    DigestItem,
+    Entities,
+    Personalization,
+    Style,
+)
 from core.render import DigestRenderer, LinkBuilder, default_templates, escape_discord, escape_slack
 
 NOW = datetime(2024, 5, 6, 8, 0, tzinfo=UTC)
@@ -194,3 +202,16 @@ async def test_edited_templates_apply_and_stay_sandboxed(
         await renderer.render(digest(), "console")
     with pytest.raises(ValueError, match="unknown format"):
         await renderer.render(digest(), "fax")
+
+
+async def test_shipped_templates_render_the_same_outside_the_sandbox(
+    renderer: DigestRenderer, templates: Templates
+) -> None:
+    sandboxed = DigestRenderer(templates)
+    sandboxed._shipped = set()  # every template sandboxed, as an edited one would be
+    for fmt in ("console", "email", "slack", "discord"):
+        for style in Style:
+            d = digest()
+            d.personalization.style = style
+            fast = await renderer.render(d, fmt, publication_id=7)
+            assert fast == await sandboxed.render(d, fmt, publication_id=7), (fmt, style)
