@@ -208,6 +208,18 @@ class AdminStats:
     pass
 
 
+RECONCILE_OUTCOMES = ("sent", "retry")
+
+
+@dataclass(frozen=True)
+class AdminReconcile:
+    """List the deliveries whose outcome is unknown, or settle one: `sent` (it arrived)
+    or `retry` (it did not: send it again)."""
+
+    outbox_id: int | None = None
+    outcome: str | None = None
+
+
 @dataclass(frozen=True)
 class ParseError:
     """A command that could not be understood: what was wrong and how to write it."""
@@ -252,6 +264,7 @@ Command = (
     | SourceRemove
     | AdminSeed
     | AdminStats
+    | AdminReconcile
 )
 
-ADMIN_COMMANDS = (AdminSeed, AdminStats, ChannelSubscribe, ChannelUnsubscribe)
+ADMIN_COMMANDS = (AdminSeed, AdminStats, AdminReconcile, ChannelSubscribe, ChannelUnsubscribe)

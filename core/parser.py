@@ -297,10 +297,25 @@ def _name(tokens: Tokens) -> str:
     return name
 
 
+def _reconcile(tokens: Tokens) -> c.AdminReconcile:
+    """`reconcile` lists; `reconcile ID sent|retry` settles one."""
+    if not tokens:
+        return c.AdminReconcile()
+    word = tokens.take("outbox id")
+    if not word.isdigit() or int(word) < 1:
+        raise Bad(f"{quote(word)} is not an outbox id (a number from the list)")
+    outcome = u.parse_choice(tokens, "outcome", list(c.RECONCILE_OUTCOMES), {})
+    tokens.end()
+    return c.AdminReconcile(outbox_id=int(word), outcome=outcome)
+
+
 def _admin(tokens: Tokens) -> c.Command:
-    if u.parse_choice(tokens, "admin action", ["seed", "stats"], {}) == "stats":
+    action = u.parse_choice(tokens, "admin action", ["seed", "stats", "reconcile"], {})
+    if action == "stats":
         tokens.end()
         return c.AdminStats()
+    if action == "reconcile":
+        return _reconcile(tokens)
     values: dict[str, int] = {}
     dispatch = False
     while tokens:

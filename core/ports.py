@@ -160,6 +160,16 @@ class AdminStore(Protocol):
         """Operator figures: subscribers by status, due soon, outbox by state, failures."""
         ...
 
+    async def awaiting_reconcile(self, limit: int) -> list[dict[str, Any]]:
+        """Outbox rows whose send outcome is unknown, oldest first: id, destination,
+        address, publication_id, attempts, last_error, updated (when it was set aside)."""
+        ...
+
+    async def reconcile(self, outbox_id: int, outcome: str, now: datetime) -> bool:
+        """Settle one such row as `sent` or requeue it (`retry`); False if no row with
+        that id awaits reconciliation."""
+        ...
+
 
 class SourceRegistry(Protocol):
     """Feed and arXiv sources: shared ones (owner None) and each person's own."""

@@ -50,6 +50,7 @@ ROUTES: dict[type, Handler] = {
     c.History: digests.history,
     c.AdminSeed: admin.seed,
     c.AdminStats: admin.stats,
+    c.AdminReconcile: admin.reconcile,
     c.SourceAdd: sources.add,
     c.SourceList: sources.list_sources,
     c.SourceRemove: sources.remove,

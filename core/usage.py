@@ -60,6 +60,7 @@ USAGE: dict[str, str] = {
     ),
     "admin": (
         "/digest admin seed [--subscribers N] [--content M] [--seed S] [--dispatch] | admin stats"
+        " | admin reconcile [ID sent|retry]"
     ),
 }
 
@@ -90,7 +91,7 @@ _DESCRIPTIONS: dict[str, str] = {
     "quiet": "hours when alerts stay silent",
     "channel": "team digests in this channel (admins)",
     "source": "RSS, Atom and arXiv sources (shared ones: admins)",
-    "admin": "seed demo data and show counts (admins)",
+    "admin": "seed demo data, show counts, settle unknown deliveries (admins)",
 }
 
 

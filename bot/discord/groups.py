@@ -156,3 +156,23 @@ class AdminGroup(DepsGroup, name="admin", description="Demo data and counts (adm
     @app_commands.command(description="Subscribers, due digests, outbox and failures")
     async def stats(self, interaction: discord.Interaction) -> None:
         await self._run(interaction, c.AdminStats)
+
+    @app_commands.command(description="Deliveries with an unknown outcome; settle one")
+    @app_commands.describe(
+        outbox_id="The delivery's id from the list", outcome="sent: it arrived; retry: send again"
+    )
+    @app_commands.choices(
+        outcome=[app_commands.Choice(name=o, value=o) for o in c.RECONCILE_OUTCOMES]
+    )
+    async def reconcile(
+        self,
+        interaction: discord.Interaction,
+        outbox_id: app_commands.Range[int, 1, 2**53] | None = None,
+        outcome: str | None = None,
+    ) -> None:
+        def build() -> c.AdminReconcile:
+            if (outbox_id is None) != (outcome is None):
+                raise ValueError("give both the delivery's id and an outcome, or neither")
+            return c.AdminReconcile(outbox_id=outbox_id, outcome=outcome)
+
+        await self._run(interaction, build)

@@ -45,6 +45,43 @@ async def stats(ctx: Context, actor: Actor, _: c.AdminStats) -> Reply:
     return Reply(text="📈 digestbot stats", sections=sections)
 
 
+RECONCILE_SHOWN = 20
+
+
+async def reconcile(ctx: Context, actor: Actor, cmd: c.AdminReconcile) -> Reply:
+    if cmd.outbox_id is None or cmd.outcome is None:
+        rows = await ctx.admin.awaiting_reconcile(RECONCILE_SHOWN)
+        if not rows:
+            return Reply(text="✅ No delivery awaits reconciliation.")
+        sections = [
+            Section(
+                title=f"Outbox {r['id']}: {r['destination']} to {r['address']}",
+                fields=[
+                    ("publication", str(r["publication_id"])),
+                    ("attempts", str(r["attempts"])),
+                    ("why", str(r["last_error"] or "outcome unknown")),
+                ],
+            )
+            for r in rows
+        ]
+        return Reply(
+            text=(
+                f"🔎 {len(rows)} deliver{'y' if len(rows) == 1 else 'ies'} with an unknown "
+                "outcome (oldest first). Check the destination, then "
+                "/digest admin reconcile ID sent (it arrived) or ID retry (send it again)."
+            ),
+            sections=sections,
+        )
+    settled = await ctx.admin.reconcile(cmd.outbox_id, cmd.outcome, ctx.clock.now())
+    if not settled:
+        return Reply(
+            text=f"⚠️ No delivery {cmd.outbox_id} awaits reconciliation: "
+            "/digest admin reconcile lists those that do."
+        )
+    done = "marked sent" if cmd.outcome == "sent" else "queued to be sent again"
+    return Reply(text=f"✅ Delivery {cmd.outbox_id} {done}.")
+
+
 def _fields(value: object) -> list[tuple[str, str]]:
     if isinstance(value, dict):
         return [(str(k), str(v)) for k, v in value.items()] or [("(none)", "")]

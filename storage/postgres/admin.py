@@ -43,6 +43,13 @@ class PgAdminStore:
             await self._warm_cache(stored)
         return stored, new_items
 
+    async def awaiting_reconcile(self, limit: int) -> list[dict[str, Any]]:
+        return [dict(r) for r in await self._pool.fetch(_Q.awaiting_reconcile, limit)]
+
+    async def reconcile(self, outbox_id: int, outcome: str, now: datetime) -> bool:
+        query = _Q.reconcile_as_sent if outcome == "sent" else _Q.reconcile_for_retry
+        return await self._pool.fetchval(query, outbox_id, now) is not None
+
     async def stats(self, now: datetime) -> dict[str, Any]:
         async with self._pool.acquire() as conn:
             by_status = await conn.fetch(_Q.subscribers_by_status)

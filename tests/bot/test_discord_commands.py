@@ -115,6 +115,17 @@ async def test_admin_commands_need_an_admin(discord_harness: DiscordHarness) -> 
     assert "⚠️" not in allowed["content"]
 
 
+async def test_admins_reconcile_unknown_deliveries(discord_harness: DiscordHarness) -> None:
+    h = discord_harness
+    listed = await h.ask(slash("digest admin reconcile", user_id="1"))
+    assert "No delivery awaits reconciliation" in listed["content"]
+    missing = await h.ask(slash("digest admin reconcile", user_id="1", outbox_id=5, outcome="sent"))
+    assert "No delivery 5 awaits reconciliation" in missing["content"]
+    half = await h.ask(slash("digest admin reconcile", user_id="1", outbox_id=5))
+    assert "give both the delivery's id and an outcome" in half["content"]
+    assert "Usage:" in half["content"] and "admin reconcile" in half["content"]
+
+
 async def test_a_crash_inside_a_command_still_answers(
     discord_harness: DiscordHarness, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -86,3 +86,26 @@ SELECT * FROM delivery_outbox WHERE publication_id = $1 ORDER BY id;
 -- name: prune_finished
 DELETE FROM delivery_outbox
 WHERE state IN ('sent', 'failed', 'suppressed', 'superseded') AND created_at < $1;
+
+-- Sends whose outcome is unknown (the request went out, the answer was lost), for an
+-- operator to check at the destination: /digest admin reconcile.
+-- name: awaiting_reconcile
+SELECT id, destination, address, publication_id, attempts, last_error
+FROM delivery_outbox WHERE state = 'reconcile'
+ORDER BY id
+LIMIT $1;
+
+-- The operator saw it arrive.
+-- name: reconcile_as_sent
+UPDATE delivery_outbox
+SET state = 'sent', sent_at = $2, claimed_by = NULL, claimed_until = NULL,
+    last_error = 'marked sent by an operator after reconciliation'
+WHERE id = $1 AND state = 'reconcile'
+RETURNING id;
+
+-- The operator found it missing: the delivery loop sends it again (same idempotency key).
+-- name: reconcile_for_retry
+UPDATE delivery_outbox
+SET state = 'pending', next_attempt_at = $2, claimed_by = NULL, claimed_until = NULL
+WHERE id = $1 AND state = 'reconcile'
+RETURNING id;
