@@ -87,10 +87,15 @@ def _outbound(
     address: str,
     key: str,
     publication_id: int | None,
+    *,
+    subscriber_id: int | None = None,
+    channel_id: int | None = None,
 ) -> OutboundMessage:
-    """One rendered digest as an outbox message; the caller names its recipient."""
+    """One rendered digest as an outbox message for a subscriber or a channel."""
     return OutboundMessage(
         publication_id=publication_id,
+        subscriber_id=subscriber_id,
+        channel_id=channel_id,
         destination=destination,
         address=address,
         idempotency_key=key,
@@ -184,8 +189,10 @@ class DigestPipeline:
         # A chat DM's email fallback is rendered only if the DM fails for good (the
         # delivery worker's render_fallback), from the recorded publication.
         key = f"sub:{subscriber.id}:{digest.period_key}:{destination}"
-        message = _outbound(rendered, destination, address, key, publication_id)
-        return [message.model_copy(update={"subscriber_id": subscriber.id})]
+        return [
+            _outbound(rendered, destination, address, key, publication_id,
+                      subscriber_id=subscriber.id)
+        ]  # fmt: skip
 
     async def publish(
         self,
@@ -318,8 +325,10 @@ class DigestPipeline:
                 digest, destination, links=self.links, publication_id=publication_id
             )
             key = f"chan:{channel.id}:{period_key}:{destination}"
-            message = _outbound(rendered, destination, address, key, publication_id)
-            messages.append(message.model_copy(update={"channel_id": channel.id}))
+            messages.append(
+                _outbound(rendered, destination, address, key, publication_id,
+                          channel_id=channel.id)
+            )  # fmt: skip
         recorded = await self.ledger.record(
             digest,
             messages,

@@ -29,6 +29,13 @@ Mask = npt.NDArray[np.bool_]
 STYLE_LIMITS: dict[Style, int] = {Style.CONCISE: 5, Style.BALANCED: 8, Style.DETAILED: 12}
 TOPIC_MATCH, KEYWORD_MATCH = 1.0, 0.6
 FAVOURITE_BOOST, DISLIKE_PENALTY, SOURCE_BOOST = 0.15, -0.25, 0.05
+# Why an item that passed every bar was still left out.
+ALREADY_SENT = "same story as one you already have"
+REPEATED = "same story as another item in this digest"
+
+
+def below_the_cut(limit: int, style: Style) -> str:
+    return f"ranked below the top {limit} your {style.value} style keeps"
 
 
 @dataclass
@@ -204,7 +211,7 @@ def select(
         considered += 1
         scored = scorer.score(item)
         if scored.left_out is None and item.fingerprint in seen:
-            scored.left_out = "same story as one you already have"
+            scored.left_out = ALREADY_SENT
         (rejected if scored.left_out else passing).append(scored)
     passing.sort(key=lambda s: (-s.score, -s.item.published_at.timestamp()))
     limit = STYLE_LIMITS[meta.personalization.style]
@@ -212,11 +219,10 @@ def select(
     for scored in passing:
         fingerprint = scored.item.fingerprint
         if fingerprint and fingerprint in seen:
-            scored.left_out = "same story as another item in this digest"
+            scored.left_out = REPEATED
             rejected.append(scored)
         elif len(chosen) >= limit:
-            style = meta.personalization.style.value
-            scored.left_out = f"ranked below the top {limit} your {style} style keeps"
+            scored.left_out = below_the_cut(limit, meta.personalization.style)
             rejected.append(scored)
         else:
             chosen.append(scored)

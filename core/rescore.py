@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from core.models import AIMetadata
 from core.ports import CandidateRescorer
-from core.ranking import STYLE_LIMITS, Scored, Selection
+from core.ranking import STYLE_LIMITS, Scored, Selection, below_the_cut
 
 RESCORE_TOP = 10
 _STYLE_CUT = "ranked below the top"  # core.ranking's reason for items that passed every bar
@@ -51,8 +51,7 @@ def _recut(selection: Selection, pool: list[Scored], meta: AIMetadata) -> Select
         if scored.score < threshold:
             scored.left_out = f"score {scored.score:.2f} is under your threshold {threshold:.2f}"
         elif len(chosen) >= limit:
-            style = meta.personalization.style.value
-            scored.left_out = f"{_STYLE_CUT} {limit} your {style} style keeps"
+            scored.left_out = below_the_cut(limit, meta.personalization.style)
         else:
             chosen.append(scored)
             continue

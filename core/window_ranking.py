@@ -16,9 +16,11 @@ import numpy.typing as npt
 
 from core.models import AIMetadata, ContentItem
 from core.ranking import (
+    ALREADY_SENT,
     DISLIKE_PENALTY,
     FAVOURITE_BOOST,
     KEYWORD_MATCH,
+    REPEATED,
     SOURCE_BOOST,
     STYLE_LIMITS,
     TOPIC_MATCH,
@@ -27,6 +29,7 @@ from core.ranking import (
     Scored,
     Scorer,
     Selection,
+    below_the_cut,
     select,
 )
 
@@ -60,9 +63,6 @@ class WindowRanker:
         self._codes: dict[str, int] = {}
         codes = [self._codes.setdefault(i.fingerprint, len(self._codes)) for i in self.items]
         self.fingerprints = np.array(codes, dtype=np.intp)
-
-    def __len__(self) -> int:
-        return len(self.items)
 
     def fingerprint_codes(self, fingerprints: Iterable[str]) -> list[int]:
         """The codes of those fingerprints that some item in the window has."""
@@ -119,8 +119,8 @@ class WindowRanker:
             else:
                 chosen.append(item)
                 seen.add(item.fingerprint)
+        chosen_scored = [scorer.score(item) for item in chosen]
         if near_misses <= 0:
-            chosen_scored = [scorer.score(item) for item in chosen]
             return Selection(chosen=chosen_scored, near_misses=[], considered=len(positions))
         rest = in_order[walked:]  # the digest is full: each is a repeat or ranked below
         rest_repeat = np.isin(fingerprints[rest], self.fingerprint_codes(seen - {""}))
@@ -130,11 +130,10 @@ class WindowRanker:
         all_scores = np.concatenate(rejected_scores)
         order = np.lexsort((np.arange(len(all_scores)), -all_scores))[:near_misses]
         at = np.concatenate(rejected_at)
-        style = meta.personalization.style.value
         why = {
-            _SENT: "same story as one you already have",
-            _REPEAT: "same story as another item in this digest",
-            _BELOW: f"ranked below the top {limit} your {style} style keeps",
+            _SENT: ALREADY_SENT,
+            _REPEAT: REPEATED,
+            _BELOW: below_the_cut(limit, meta.personalization.style),
         }
         kept: list[Scored] = []
         for n in order.tolist():
@@ -143,16 +142,11 @@ class WindowRanker:
             if reason is not None:
                 scored.left_out = why[reason]
             kept.append(scored)
-        return Selection(
-            chosen=[scorer.score(item) for item in chosen],
-            near_misses=kept,
-            considered=len(positions),
-        )
+        return Selection(chosen=chosen_scored, near_misses=kept, considered=len(positions))
 
     def _scores(self, positions: Positions, scorer: Scorer) -> tuple[np.ndarray, Mask]:
         """Each candidate's score and whether it passes the bar, as Scorer.score would."""
-        wants, meta = scorer.wants, scorer.meta
-        index = self.index
+        wants, index, weight = scorer.wants, self.index, scorer.weight
         topics = self._any(map(index.phrase, wants.topics))
         keywords = self._any(map(index.phrase, wants.keywords))
         if not wants.topics and not wants.keywords:
@@ -163,7 +157,6 @@ class WindowRanker:
             match = np.where(keywords[positions], KEYWORD_MATCH, match)
         if topics is not None:
             match = np.where(topics[positions], TOPIC_MATCH, match)
-        weight = meta.personalization.ai_scoring_weight
         score = (1 - weight) * match + weight * self.overall[positions]
         # Added in _learned_adjustment's order, so the sums are bit for bit the same.
         adjustment = np.zeros(len(positions), dtype=np.float64)

@@ -5,7 +5,7 @@ ts_rank_cd, which costs tens of milliseconds per subscriber over a busy library.
 worker keeps the window's items parsed in memory (re-reading only rows whose version
 changed), ranks each distinct search query once (ranks depend only on query and item),
 reads the batch's sent fingerprints in one query, and then picks each subscriber's
-candidates in Python with exactly the SQL's filters and order."""
+candidates with array filters giving exactly the SQL's filters and order."""
 
 from __future__ import annotations
 
@@ -20,7 +20,6 @@ from typing import Protocol
 import asyncpg
 import numpy as np
 import numpy.typing as npt
-from redis.exceptions import RedisError
 
 from core.models import ContentItem, Subscriber
 from core.scoring import search_query
@@ -77,8 +76,7 @@ class BatchWindow:
         self.ranker = ranker
         self._ranked = ranked  # query -> positions of its matches, best rank first
         self._sent = sent
-        self._published, self._created = shape.published, shape.created
-        self._private, self._everyone = shape.private, shape.everyone
+        self._shape = shape
 
     def covers(self, subscriber: Subscriber) -> bool:
         return subscriber.id in self._sent
@@ -95,11 +93,11 @@ class BatchWindow:
         query = search_query(subscriber.ai_metadata.refined_requests)
         ranked = self._ranked.get(query, _NONE)
         wanted = self._wanted(subscriber)
-        if wanted is not self._everyone:
+        if wanted is not self._shape.everyone:
             ranked = ranked[wanted[ranked]]
         if len(ranked) >= limit:  # the usual case: enough matches, no need for the rest
             return ranked[:limit]
-        others = np.ones(len(self._everyone), dtype=np.bool_)
+        others = np.ones(len(self._shape.everyone), dtype=np.bool_)
         others[ranked] = False
         rest = np.flatnonzero(others & wanted)[: limit - len(ranked)]
         return np.concatenate((ranked, rest))
@@ -110,13 +108,14 @@ class BatchWindow:
         since, sent = subscriber.last_digest_at, self._sent[subscriber.id]
         codes = self.ranker.fingerprint_codes(sent)
         reader = f"{subscriber.platform}:{subscriber.platform_user_id}"
-        hidden = [n for n, readers in self._private if reader not in readers]
+        shape = self._shape
+        hidden = [n for n, readers in shape.private if reader not in readers]
         if since is None and not codes and not hidden:
-            return self._everyone
-        wanted = self._everyone.copy()
+            return shape.everyone
+        wanted = shape.everyone.copy()
         if since is not None:
             stamp = since.timestamp()
-            wanted &= (self._published > stamp) | (self._created > stamp)
+            wanted &= (shape.published > stamp) | (shape.created > stamp)
         if codes:
             wanted &= ~np.isin(self.ranker.fingerprints, codes)
         wanted[hidden] = False
@@ -124,7 +123,8 @@ class BatchWindow:
 
 
 class RankSharing(Protocol):
-    """Ranks shared between worker processes (storage/redis/shared_ranks.py)."""
+    """Ranks shared between worker processes (storage/redis/shared_ranks.py); each call
+    raises OSError when the sharing store is unavailable."""
 
     async def fetch(self, window: str, queries: Sequence[str]) -> dict[str, tuple[Ids, Ranks]]: ...
 
@@ -250,14 +250,14 @@ class CandidateWindows:
                     break
                 elif pending:
                     await asyncio.sleep(0.05)  # the others are ranking the rest
-        except (OSError, RedisError) as error:
+        except OSError as error:  # RankSharing's "unavailable"
             log.warning("shared ranks unavailable, ranking here: %s", error)
         left = [q for q in pending if q not in self._ranks]
         if left:
             await self._rank(conn, left, covered)
 
     async def _rank(self, conn: asyncpg.Connection, queries: list[str], ids: list[int]) -> None:
-        # A few queries per round trip: every match is a row, and rows cost memory.
+        # A few queries per round trip, so no one answer grows too large.
         for start in range(0, len(queries), RANK_QUERIES_PER_FETCH):
             await self._rank_some(conn, queries[start : start + RANK_QUERIES_PER_FETCH], ids)
 

@@ -15,8 +15,9 @@ import asyncpg
 
 from core.delivery import OutboundMessage
 from core.fingerprint import fingerprint
-from core.models import ContentItem, Digest, DigestItem, Subscriber
+from core.models import Digest, DigestItem, Subscriber
 from core.pipeline import Recording
+from storage.postgres.content import content_from_row
 from storage.postgres.queries import default_queries
 from storage.postgres.summaries import PublicationSummary
 
@@ -196,7 +197,7 @@ class PgPublicationLedger:
         rows = await self._pool.fetch(_Q.publication_items_sent, publication_id)
         items = [
             # The scores the item was sent with, not whatever it was rescored to since.
-            DigestItem(item=ContentItem.model_validate(dict(row)), score=row["score"],
+            DigestItem(item=content_from_row(row), score=row["score"],
                        rank=row["rank"], reasons=list(row["reasons"] or []))
             for row in rows
         ]  # fmt: skip

@@ -9,12 +9,14 @@ lost (Redis down, a claimer that died) is simply ranked again locally."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 
 import numpy as np
 import numpy.typing as npt
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 Ids, Ranks = npt.NDArray[np.int64], npt.NDArray[np.float64]
 RANKS_TTL_SECONDS = 3600
@@ -40,6 +42,15 @@ def unpack(text: str) -> tuple[Ids, Ranks]:
     return ids, ranks
 
 
+@contextlib.asynccontextmanager
+async def _unavailable_as_oserror() -> AsyncIterator[None]:
+    """Redis failures as the OSError the RankSharing port promises."""
+    try:
+        yield
+    except RedisError as error:
+        raise OSError(f"redis: {error}") from error
+
+
 class SharedRanks:
     def __init__(self, redis: Redis, worker_id: str) -> None:
         self._redis = redis
@@ -50,20 +61,21 @@ class SharedRanks:
         found: dict[str, tuple[Ids, Ranks]] = {}
         for start in range(0, len(queries), FETCH_CHUNK):  # a few packed values at a time
             chunk = queries[start : start + FETCH_CHUNK]
-            values = await self._redis.mget([_key("r", window, q) for q in chunk])
+            async with _unavailable_as_oserror():
+                values = await self._redis.mget([_key("r", window, q) for q in chunk])
             found |= {q: unpack(v) for q, v in zip(chunk, values, strict=True) if v is not None}
         return found
 
     async def claim(self, window: str, queries: Sequence[str]) -> list[str]:
         """Those of the queries no other worker is ranking; they are now this worker's."""
-        async with self._redis.pipeline(transaction=False) as pipe:
+        async with _unavailable_as_oserror(), self._redis.pipeline(transaction=False) as pipe:
             for query in queries:
                 pipe.set(_key("c", window, query), self._worker, nx=True, ex=CLAIM_TTL_SECONDS)
             taken = await pipe.execute()
         return [q for q, ok in zip(queries, taken, strict=True) if ok]
 
     async def store(self, window: str, ranked: dict[str, tuple[Ids, Ranks]]) -> None:
-        async with self._redis.pipeline(transaction=False) as pipe:
+        async with _unavailable_as_oserror(), self._redis.pipeline(transaction=False) as pipe:
             for query, (ids, ranks) in ranked.items():
                 pipe.set(_key("r", window, query), pack(ids, ranks), ex=RANKS_TTL_SECONDS)
             await pipe.execute()
