@@ -11,6 +11,8 @@ import json
 from datetime import datetime
 from typing import Any
 
+import orjson
+
 
 def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
@@ -18,9 +20,6 @@ def _b64(data: bytes) -> str:
 
 def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-_COMPACT = json.JSONEncoder(separators=(",", ":"), sort_keys=True)  # built once, not per call
 
 
 def _mac(key: bytes, purpose: str, body: str) -> str:
@@ -32,7 +31,8 @@ def sign(key: bytes, purpose: str, payload: dict[str, Any], expires: datetime | 
     data = dict(payload)
     if expires is not None:
         data["exp"] = int(expires.timestamp())
-    body = _b64(_COMPACT.encode(data).encode())
+    # Compact, sorted JSON; orjson because every item link in every digest is signed.
+    body = _b64(orjson.dumps(data, option=orjson.OPT_SORT_KEYS))
     return f"{body}.{_mac(key, purpose, body)}"
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from jinja2 import Template
 from jinja2.exceptions import SecurityError
 
 from core.models import (
@@ -18,6 +20,7 @@ from core.models import (
     Entities,
     Personalization,
     Style,
+    Summarization,
 )
 from core.render import DigestRenderer, LinkBuilder, default_templates, escape_discord, escape_slack
 
@@ -215,3 +218,39 @@ async def test_shipped_templates_render_the_same_outside_the_sandbox(
             d.personalization.style = style
             fast = await renderer.render(d, fmt, publication_id=7)
             assert fast == await sandboxed.render(d, fmt, publication_id=7), (fmt, style)
+
+
+@pytest.mark.parametrize("fmt", ["slack", "discord"])
+async def test_items_rendered_in_one_call_match_one_at_a_time(
+    templates: Templates, fmt: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    one_call = DigestRenderer(templates)
+    calls = Counter[str]()
+    real_render = Template.render
+    monkeypatch.setattr(Template, "render", lambda t, *a, **k: calls.update(["render"])
+                        or real_render(t, *a, **k))  # fmt: skip
+    await one_call.render(digest(4), fmt, publication_id=3)
+    assert calls["render"] == 3  # subject, intro and all four items at once
+    monkeypatch.undo()
+    monkeypatch.setattr("core.render._each_source", lambda source: "{% for %}")  # no loop form
+    one_at_a_time = DigestRenderer(templates)
+    for style in Style:
+        for summarization in Summarization:
+            d = digest(4, style=style, summarization=summarization)
+            both = [await r.render(d, fmt, publication_id=3) for r in (one_call, one_at_a_time)]
+            assert both[0] == both[1], (style, summarization)
+            assert "Paper 4" in json.dumps(both[0].payload)
+    # An item whose own text holds the mark that separates items still renders right.
+    d = digest(3, title="Paper \ue000 part")
+    both = [await r.render(d, fmt, publication_id=3) for r in (one_call, one_at_a_time)]
+    assert both[0] == both[1] and "part 2" in json.dumps(both[0].payload)
+
+
+async def test_edited_templates_may_read_items_as_keys_or_attributes(
+    renderer: DigestRenderer, templates: Templates
+) -> None:
+    templates.sources["slack_item.md"] = "{{ item['title'] }}|{{ item.rank }}|{{ item.nope }}."
+    templates.sources["intro.txt"] = "{{ personalization['tone'] }} {{ personalization.style }}"
+    rendered = await renderer.render(digest(2), "slack")
+    assert {"Paper 1|1|.", "Paper 2|2|."} <= set(texts_of(rendered.payload))
+    assert rendered.text == "formal balanced"
