@@ -101,6 +101,10 @@ class PhraseIndex:
         return self._topics[position]
 
 
+# (the first excluded keyword mentioned, topics matched, keywords matched, entity topics)
+_Matches = tuple[str | None, list[str], list[str], frozenset[str]]
+
+
 class Scorer:
     """score_item for one subscriber, with their settings read once for many items."""
 
@@ -115,7 +119,7 @@ class Scorer:
         self.sources = learned.preferred_sources
         self.weight = meta.personalization.ai_scoring_weight
 
-    def score(self, item: ContentItem) -> Scored:
+    def _matches(self, item: ContentItem) -> _Matches:
         wants = self.wants
         at = self.index.position(item) if self.index is not None else None
         if self.index is not None and at is not None:
@@ -123,22 +127,37 @@ class Scorer:
             excluded = next((k for k in wants.excluded_keywords if hits[k][at]), None)
             topics = [t for t in wants.topics if hits[t][at]]
             keywords = [k for k in wants.keywords if hits[k][at]]
-            item_topics = self.index.topics(at)
-        else:
-            text = _item_text(item)
-            excluded = next((k for k in wants.excluded_keywords if _has_phrase(text, k)), None)
-            topics = [t for t in wants.topics if _has_phrase(text, t)]
-            keywords = [k for k in wants.keywords if _has_phrase(text, k)]
-            item_topics = frozenset(t.lower() for t in item.entities.topics)
+            return excluded, topics, keywords, self.index.topics(at)
+        text = _item_text(item)
+        excluded = next((k for k in wants.excluded_keywords if _has_phrase(text, k)), None)
+        topics = [t for t in wants.topics if _has_phrase(text, t)]
+        keywords = [k for k in wants.keywords if _has_phrase(text, k)]
+        return excluded, topics, keywords, frozenset(t.lower() for t in item.entities.topics)
+
+    def _match_reasons(self, topics: list[str], keywords: list[str]) -> list[str]:
         reasons = [f"matches your topic '{t}'" for t in topics[:2]]
         reasons += [f"mentions '{k}'" for k in keywords[:2] if not topics]
+        if not topics and not keywords and not self.wants.topics and not self.wants.keywords:
+            reasons.append("highly rated overall (you have no topics yet)")
+        return reasons
+
+    def reasons(self, item: ContentItem) -> list[str]:
+        """score(item).reasons, without working out the score."""
+        _, topics, keywords, item_topics = self._matches(item)
+        reasons = self._match_reasons(topics, keywords)
+        self._learned_adjustment(item, item_topics, reasons)
+        return reasons
+
+    def score(self, item: ContentItem) -> Scored:
+        wants = self.wants
+        excluded, topics, keywords, item_topics = self._matches(item)
+        reasons = self._match_reasons(topics, keywords)
         if topics:
             match = TOPIC_MATCH
         elif keywords:
             match = KEYWORD_MATCH
         elif not wants.topics and not wants.keywords:
             match = item.ai_scores.relevance
-            reasons.append("highly rated overall (you have no topics yet)")
         else:
             match = 0.0
         weight = self.weight

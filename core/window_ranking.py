@@ -38,14 +38,24 @@ _SENT, _REPEAT, _BELOW = "sent", "repeat", "below"  # why a passing item was sti
 
 
 def _round4(values: np.ndarray) -> np.ndarray:
-    """round(x, 4) for each value, exactly as Python rounds (scores are compared with the
-    threshold after rounding). NumPy scales by 10**4 first, which can tip a value lying
-    on a half either way, so those few are rounded by Python."""
-    rounded = np.round(values, 4)
+    """round(x, 4) for each x in [0, 1], exactly as Python rounds: the decimal nearest
+    the double's exact value (scores are compared with the threshold after rounding).
+    np.round scales by 10**4 first, and that product's rounding can tip a value lying
+    near a half either way; scores often lie there (two 4-place values averaged). So the
+    product's lost part is recovered exactly (Dekker's product: 10**4 needs no split)
+    and decides which side of the half the value is on."""
     scaled = values * 1e4
-    for n in np.flatnonzero(np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6).tolist():
-        rounded[n] = round(float(values[n]), 4)
-    return rounded
+    split = values * 134217729.0  # 2**27 + 1
+    high = split - (split - values)
+    lost = (high * 1e4 - scaled) + (values - high) * 1e4  # exact: values * 1e4 - scaled
+    below = np.floor(scaled)
+    past_half = scaled - (below + 0.5)  # exact where it matters, near the half
+    on_half = past_half == 0
+    up = (past_half > 0) | (on_half & (lost > 0))
+    tie = on_half & (lost == 0)
+    if tie.any():  # a double exactly on a half (0.03125): Python rounds to an even digit
+        up |= tie & (np.fmod(below, 2.0) == 1.0)
+    return (below + up) / 1e4
 
 
 class WindowRanker:
@@ -60,6 +70,9 @@ class WindowRanker:
         self.novelty = np.array([s.novelty for s in scores], dtype=np.float64)
         # Negated, as select's sort key: newest first among equal scores.
         self.newest = np.array([-i.published_at.timestamp() for i in self.items], np.float64)
+        # Each item's place by that key (equal times share one), so that score and
+        # recency sort as one integer key.
+        self.newest_rank = np.unique(self.newest, return_inverse=True)[1].astype(np.int64)
         self._codes: dict[str, int] = {}
         codes = [self._codes.setdefault(i.fingerprint, len(self._codes)) for i in self.items]
         self.fingerprints = np.array(codes, dtype=np.intp)
@@ -68,12 +81,14 @@ class WindowRanker:
         """The codes of those fingerprints that some item in the window has."""
         return [self._codes[f] for f in fingerprints if f in self._codes]
 
-    def _any(self, masks: Iterable[Mask]) -> Mask | None:
-        """Items in any of the masks; None when there are none."""
-        found = list(masks)
-        if not found:
-            return None
-        return found[0] if len(found) == 1 else np.logical_or.reduce(found)
+    @staticmethod
+    def _any(masks: Iterable[Mask], positions: Positions) -> Mask | None:
+        """Which candidates (at these positions) are in any of the masks; None when there
+        are no masks. Each mask is cut to the candidates first: they are far fewer."""
+        found: Mask | None = None
+        for mask in masks:
+            found = mask[positions] if found is None else found | mask[positions]
+        return found
 
     def select(
         self,
@@ -97,39 +112,32 @@ class WindowRanker:
         seen_codes = self.fingerprint_codes(seen)
         repeat = np.isin(fingerprints, seen_codes) if seen_codes else np.zeros_like(ok)
         passing = ok & ~repeat
-        # Rejected so far, in candidate order: select's rejected list starts the same way.
-        rejected = np.flatnonzero(~passing)
-        reasons: list[str | None] = [_SENT if r else None for r in (ok & repeat)[rejected].tolist()]
-        rejected_scores = [score[rejected]]
-        rejected_at = [positions[rejected]]
         in_order = np.flatnonzero(passing)
-        in_order = in_order[np.lexsort((self.newest[positions[in_order]], -score[in_order]))]
+        key = self._sort_key(score[in_order], positions[in_order])
+        in_order = in_order[np.argsort(key, kind="stable")]
         limit = STYLE_LIMITS[meta.personalization.style]
-        chosen: list[ContentItem] = []
-        walked = 0
+        chosen: list[tuple[int, ContentItem]] = []
+        items = self.items
         for n in in_order.tolist():  # until the digest is full: a handful of items
             if len(chosen) >= limit:
                 break
-            walked += 1
-            item = self.items[int(positions[n])]
-            if item.fingerprint and item.fingerprint in seen:
-                reasons.append(_REPEAT)
-                rejected_scores.append(score[n : n + 1])
-                rejected_at.append(positions[n : n + 1])
-            else:
-                chosen.append(item)
+            item = items[positions[n]]
+            if not item.fingerprint or item.fingerprint not in seen:
+                chosen.append((n, item))
                 seen.add(item.fingerprint)
-        chosen_scored = [scorer.score(item) for item in chosen]
+        chosen_scored = [Scored(item, float(score[n]), scorer.reasons(item)) for n, item in chosen]
         if near_misses <= 0:
             return Selection(chosen=chosen_scored, near_misses=[], considered=len(positions))
-        rest = in_order[walked:]  # the digest is full: each is a repeat or ranked below
-        rest_repeat = np.isin(fingerprints[rest], self.fingerprint_codes(seen - {""}))
-        reasons += [_REPEAT if r else _BELOW for r in rest_repeat.tolist()]
-        rejected_scores.append(score[rest])
-        rejected_at.append(positions[rest])
-        all_scores = np.concatenate(rejected_scores)
-        order = np.lexsort((np.arange(len(all_scores)), -all_scores))[:near_misses]
-        at = np.concatenate(rejected_at)
+        # Left out, in select's order: first what failed a bar or was sent before (in
+        # candidate order), then every other passing item (in rank order), which repeats
+        # a chosen story or ranked below the cut.
+        failed = np.flatnonzero(~passing)
+        passed = in_order[~np.isin(in_order, [n for n, _ in chosen])]
+        passed_repeat = np.isin(fingerprints[passed], self.fingerprint_codes(seen - {""}))
+        reasons = [_SENT if r else None for r in (ok & repeat)[failed].tolist()]
+        reasons += [_REPEAT if r else _BELOW for r in passed_repeat.tolist()]
+        left_out = np.concatenate((failed, passed))
+        order = np.argsort(-score[left_out], kind="stable")[:near_misses]
         why = {
             _SENT: ALREADY_SENT,
             _REPEAT: REPEATED,
@@ -137,26 +145,32 @@ class WindowRanker:
         }
         kept: list[Scored] = []
         for n in order.tolist():
-            scored = scorer.score(self.items[int(at[n])])
+            scored = scorer.score(items[positions[left_out[n]]])
             reason = reasons[n]
             if reason is not None:
                 scored.left_out = why[reason]
             kept.append(scored)
         return Selection(chosen=chosen_scored, near_misses=kept, considered=len(positions))
 
+    def _sort_key(self, score: np.ndarray, positions: Positions) -> npt.NDArray[np.int64]:
+        """select's order, highest score then newest, as one integer per candidate (ties
+        keep candidate order with a stable sort)."""
+        points = np.rint(score * 1e4).astype(np.int64)  # scores have 4 decimal places
+        return -points * len(self.items) + self.newest_rank[positions]
+
     def _scores(self, positions: Positions, scorer: Scorer) -> tuple[np.ndarray, Mask]:
         """Each candidate's score and whether it passes the bar, as Scorer.score would."""
         wants, index, weight = scorer.wants, self.index, scorer.weight
-        topics = self._any(map(index.phrase, wants.topics))
-        keywords = self._any(map(index.phrase, wants.keywords))
+        topics = self._any(map(index.phrase, wants.topics), positions)
+        keywords = self._any(map(index.phrase, wants.keywords), positions)
         if not wants.topics and not wants.keywords:
             match = self.relevance[positions]
         else:
             match = np.zeros(len(positions), dtype=np.float64)
         if keywords is not None:
-            match = np.where(keywords[positions], KEYWORD_MATCH, match)
+            match[keywords] = KEYWORD_MATCH
         if topics is not None:
-            match = np.where(topics[positions], TOPIC_MATCH, match)
+            match[topics] = TOPIC_MATCH
         score = (1 - weight) * match + weight * self.overall[positions]
         # Added in _learned_adjustment's order, so the sums are bit for bit the same.
         adjustment = np.zeros(len(positions), dtype=np.float64)
@@ -165,13 +179,13 @@ class WindowRanker:
             (map(index.topic, scorer.disliked), DISLIKE_PENALTY),
             (map(index.source, scorer.sources), SOURCE_BOOST),
         ):
-            mask = self._any(masks)
+            mask = self._any(masks, positions)
             if mask is not None:
-                adjustment += np.where(mask[positions], amount, 0.0)
+                adjustment[mask] += amount
         score = _round4(np.clip(score + adjustment, 0.0, 1.0))
         ok = (match != 0.0) & (self.novelty[positions] >= wants.novelty_score_min)
         ok &= score >= wants.relevance_threshold
-        excluded = self._any(map(index.phrase, wants.excluded_keywords))
+        excluded = self._any(map(index.phrase, wants.excluded_keywords), positions)
         if excluded is not None:
-            ok &= ~excluded[positions]
+            ok &= ~excluded
         return score, ok

@@ -11,7 +11,7 @@ import numpy as np
 from core.mockdata import mock_content, mock_subscribers
 from core.models import AIMetadata, LearnedPreferences, Style
 from core.ranking import Scored, Selection, select
-from core.window_ranking import WindowRanker
+from core.window_ranking import WindowRanker, _round4
 from tests.core.test_ranking_index import _tricky
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -75,3 +75,11 @@ def test_mock_profiles_and_content_with_every_style_and_repeated_stories() -> No
         sent = {items[p].fingerprint for p in rng.sample(range(len(items)), 20)}
         _check(ranker, positions, meta, sent)
         _check(ranker, positions, meta, set())
+
+
+def test_scores_round_exactly_as_python_rounds() -> None:
+    rng = random.Random(5)
+    averaged = [0.5 * round(rng.random(), 4) + 0.5 * round(rng.random(), 4) for _ in range(50_000)]
+    halves = [(2 * k + 1) / 20_000 for k in range(10_000)]  # 0.03125 lies exactly on one
+    values = [rng.random() for _ in range(50_000)] + averaged + halves + [0.0, 1.0]
+    assert _round4(np.array(values)).tolist() == [round(v, 4) for v in values]
