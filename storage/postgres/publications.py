@@ -6,12 +6,12 @@ twice): the (recipient, period) unique index turns a repeat into a no-op."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 import asyncpg
+import orjson
 
 from core.delivery import OutboundMessage
 from core.fingerprint import fingerprint
@@ -26,22 +26,25 @@ __all__ = ["PgPublicationLedger", "PublicationSummary"]
 _Q = default_queries()
 
 
+def _item_key(
+    publication_id: int, sub: int | None, chan: int | None, d: DigestItem
+) -> tuple[Any, ...]:
+    """An item row but for its scores, which insert_publication_items_many copies from
+    the content row. Reasons go as JSON text (asyncpg would read a list of lists as a
+    two-dimensional array)."""
+    if d.item.id is None:
+        raise ValueError(f"digest item '{d.item.title}' was never stored (no id)")
+    fp = d.item.fingerprint or fingerprint(d.item.title)
+    reasons = orjson.dumps(d.reasons).decode()
+    return (publication_id, d.item.id, sub, chan, fp, d.rank, d.score, reasons)
+
+
 def _item_args(
     publication_id: int, sub: int | None, chan: int | None, d: DigestItem
 ) -> tuple[Any, ...]:
-    if d.item.id is None:
-        raise ValueError(f"digest item '{d.item.title}' was never stored (no id)")
-    return (
-        publication_id,
-        d.item.id,
-        sub,
-        chan,
-        d.item.fingerprint or fingerprint(d.item.title),
-        d.rank,
-        d.score,
-        d.item.ai_scores.model_dump_json(),  # JSON text: the insert casts it to jsonb
-        json.dumps(d.reasons),
-    )
+    *key, reasons = _item_key(publication_id, sub, chan, d)
+    # JSON texts: the insert casts them to jsonb.
+    return (*key, d.item.ai_scores.model_dump_json(), reasons)
 
 
 def _columns(rows: Sequence[tuple[Any, ...]]) -> list[list[Any]]:
@@ -130,7 +133,7 @@ class PgPublicationLedger:
             return []
         if any(e.digest.subscriber_id is None for e in entries):
             raise ValueError("record_many is for subscriber digests")
-        items = {e.publication_id: [_item_args(e.publication_id, e.digest.subscriber_id, None, d)
+        items = {e.publication_id: [_item_key(e.publication_id, e.digest.subscriber_id, None, d)
                                     for d in e.digest.items] for e in entries}  # fmt: skip
         columns = list(zip(*[
             (e.digest.subscriber_id, e.digest.period_key, "", e.outcome, e.publication_id,

@@ -90,7 +90,8 @@ async def test_a_row_queued_with_an_eager_fallback_email_still_uses_it(
     await _published(parts, DispatchType.SLACK)
     old = {"subject": "Queued subject", "text": "queued text", "html": "<p>queued</p>"}
     await parts.pool.execute(
-        "UPDATE delivery_outbox SET payload = payload || $1::jsonb", {"fallback_email": old}
+        "UPDATE delivery_outbox SET payload = (payload::jsonb || $1::jsonb)::json",
+        {"fallback_email": old},
     )
 
     async def never(publication_id: int, subscriber: Subscriber) -> RenderedDigest | None:

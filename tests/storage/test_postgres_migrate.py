@@ -129,7 +129,6 @@ JSONB_COLUMNS = {
     ("content_items", "ai_scores"),
     ("content_items", "entities"),
     ("publishing_publication_items", "reasons"),
-    ("delivery_outbox", "payload"),
 }
 # ON CONFLICT targets in the queries rely on these unique indexes.
 UNIQUE_INDEXES = {
@@ -232,5 +231,6 @@ async def test_schema_is_what_the_code_expects(pg_url: str) -> None:
         assert not missing, f"{model.__name__} fields without a column in {table}: {missing}"
     for table, column in JSONB_COLUMNS:
         assert columns[table][column] == "jsonb", (table, column)
+    assert columns["delivery_outbox"]["payload"] == "json"  # sent as rendered (0011)
     assert index_names >= UNIQUE_INDEXES
     assert await _recorded_versions(pg_url) == expected_versions()

@@ -10,6 +10,7 @@ import pytest
 
 from core.delivery import OutboundMessage
 from core.models import AIScores, ContentItem, Digest, DigestItem, Subscriber
+from core.pipeline import Recording
 from storage.postgres.channels import Channel, PgChannelRepository
 from storage.postgres.content import PgContentRepository
 from storage.postgres.publications import PgPublicationLedger
@@ -216,3 +217,35 @@ async def test_channel_digests(pg_pool: asyncpg.Pool) -> None:
     row = await pg_pool.fetchrow("SELECT * FROM publishing_channels")
     assert (row["last_digest_at"], row["next_due_at"]) == (NOW, NEXT)
     assert await pg_pool.fetchval("SELECT channel_id FROM delivery_outbox") == channel.id
+
+
+async def test_record_many_writes_a_batch_in_one_go(pg_pool: asyncpg.Pool) -> None:
+    ledger = PgPublicationLedger(pg_pool)
+    subs = [await subscriber_id(pg_pool, user) for user in ("U1", "U2")]
+    items = await stored_items(pg_pool, 3)
+    ids = await ledger.reserve_publication_ids(2)
+    batch = [
+        Recording(make_digest(sub, items[: n + 2]), [message(f"k{n}", sub)], NEXT, "digest", pid)
+        for n, (sub, pid) in enumerate(zip(subs, ids, strict=True))
+    ]
+
+    assert await ledger.record_many(batch) == ids
+    rows = await pg_pool.fetch(
+        "SELECT * FROM publishing_publication_items ORDER BY publication_id, rank"
+    )
+    assert [(r["publication_id"], r["content_id"]) for r in rows] == [
+        (pid, item.id) for pid, n in zip(ids, (2, 3), strict=True) for item in items[:n]
+    ]
+    # Reasons as given; the item's own scores copied from its content row.
+    assert rows[1]["reasons"] == ["why 2"] and rows[1]["ai_scores"]["overall"] == 0.8
+    assert rows[1]["subscriber_id"] == subs[0] and rows[1]["fingerprint"] == items[1].fingerprint
+    outbox = await pg_pool.fetch("SELECT * FROM delivery_outbox ORDER BY idempotency_key")
+    assert [o["payload"] for o in outbox] == [{"blocks": [{"type": "section"}]}] * 2
+    assert [o["publication_id"] for o in outbox] == ids
+    advanced = await pg_pool.fetch("SELECT next_due_at, last_outcome FROM publishing_subscribers")
+    assert {(r["next_due_at"], r["last_outcome"]) for r in advanced} == {(NEXT, "digest")}
+
+    again = [Recording(r.digest, r.messages, NEXT, "digest", pid) for r, pid in
+             zip(batch, await ledger.reserve_publication_ids(2), strict=True)]  # fmt: skip
+    assert await ledger.record_many(again) == [None, None]  # those periods are served
+    assert await row_counts(pg_pool) == dict(zip(TABLES, (2, 5, 2), strict=True))

@@ -120,14 +120,18 @@ RETURNING id;
 
 -- insert_publication_item, insert_outbox_message and advance_subscriber for a whole
 -- batch, one statement each (one executor run instead of one per row).
+-- A batched digest's items are the content rows as the batch read them, so their
+-- scores are copied from the row here rather than sent back as JSON (a missing row
+-- still fails the content_id reference, as a single insert would).
 -- name: insert_publication_items_many
 INSERT INTO publishing_publication_items (
     publication_id, content_id, subscriber_id, channel_id,
     fingerprint, rank, score, ai_scores, reasons
 )
-SELECT p, c, s, ch, f, r, sc, a::jsonb, reasons::jsonb  -- JSON texts, as above
+SELECT t.p, t.c, t.s, t.ch, t.f, t.r, t.sc, coalesce(item.ai_scores, '{}'), t.reasons::jsonb
 FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[],
-            $6::int[], $7::float8[], $8::text[], $9::text[]) AS t(p, c, s, ch, f, r, sc, a, reasons);
+            $6::int[], $7::float8[], $8::text[]) AS t(p, c, s, ch, f, r, sc, reasons)
+LEFT JOIN content_items item ON item.id = t.c;
 
 -- name: insert_outbox_messages_many
 INSERT INTO delivery_outbox (
@@ -135,7 +139,7 @@ INSERT INTO delivery_outbox (
     idempotency_key, subject, body_text, body_html, payload, next_attempt_at
 )
 SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::text[],
-                     $6::text[], $7::text[], $8::text[], $9::text[], $10::jsonb[],
+                     $6::text[], $7::text[], $8::text[], $9::text[], $10::json[],
                      $11::timestamptz[]);
 
 -- name: advance_subscribers_many
