@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from enum import StrEnum
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -91,6 +92,7 @@ class Summarization(StrEnum):
     MIXED = "mixed"
 
 
+@lru_cache(maxsize=1024)  # every subscriber read validates theirs
 def validate_timezone(name: str) -> str:
     """Return the canonical IANA name or raise ValueError naming the bad zone."""
     cleaned = name.strip()

@@ -52,22 +52,31 @@ _sandbox = partial(_KeysFirstSandbox, trim_blocks=True, lstrip_blocks=True)
 _trusted = partial(_KeysFirst, trim_blocks=True, lstrip_blocks=True)
 
 
+_SLACK_BROADCAST = re.compile(r"@(here|channel|everyone)\b", re.IGNORECASE)
+_DISCORD_MARKDOWN = re.compile(r"([\\*_~`|>\[\]()#])")
+_DISCORD_MENTION = re.compile(r"@(?=[\w!&])")
+_UNFINISHED_END = re.compile(r"(<[^>]*|&[#\w]*|\\)$")
+_SAFE_URL = re.compile(r"(https?|mailto):[^\s<>|\"]+", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
 def escape_slack(text: str) -> str:
     """Escape &, <, > (so <!channel>, <@U123> are inert) and defuse bare @here/@channel."""
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return re.sub(r"@(here|channel|everyone)\b", f"@{ZWSP}\\1", text, flags=re.IGNORECASE)
+    return _SLACK_BROADCAST.sub(f"@{ZWSP}\\1", text)
 
 
 def escape_discord(text: str) -> str:
     """Escape markdown and put a zero-width space after every @ that could mention."""
-    return re.sub(r"@(?=[\w!&])", f"@{ZWSP}", re.sub(r"([\\*_~`|>\[\]()#])", r"\\\1", text))
+    return _DISCORD_MENTION.sub(f"@{ZWSP}", _DISCORD_MARKDOWN.sub(r"\\\1", text))
 
 
 def clip(text: str, limit: int) -> str:
     """Shorten to at most `limit` characters, ending in an ellipsis when cut."""
+    if len(text) <= limit:
+        return text
     # Never leave half a Slack link or entity, or a dangling markdown escape, before the "…".
-    cut = re.sub(r"(<[^>]*|&[#\w]*|\\)$", "", text[: limit - 1].rstrip()) + "…"
-    return text if len(text) <= limit else cut
+    return _UNFINISHED_END.sub("", text[: limit - 1].rstrip()) + "…"
 
 
 @dataclass(frozen=True)
@@ -99,14 +108,14 @@ def _digest(source: str) -> str:
 
 def _safe_url(url: str | None) -> str:
     # Only web/mail links, none with raw characters that could escape Slack's <url|text>.
-    return url if url and re.fullmatch(r"(https?|mailto):[^\s<>|\"]+", url, re.I) else ""
+    return url if url and _SAFE_URL.fullmatch(url) else ""
 
 
 def _item_parts(item: ContentItem, esc: Callable[[str], str]) -> dict[str, Any]:
     """What a rendered item owes to the item alone (not to the digest or reader)."""
     scores = item.ai_scores.model_dump(exclude={"engagement_prediction"})
     named = [f"{k.title()}: {', '.join(v)}" for k, v in item.entities.model_dump().items() if v]
-    sentences = [s for s in re.split(r"(?<=[.!?])\s+", item.summary.strip()) if s]
+    sentences = [s for s in _SENTENCE_END.split(item.summary.strip()) if s]
     return {
         "title": esc(item.title),
         "source": esc(item.source),
@@ -232,6 +241,14 @@ def _each_source(source: str) -> str:
     return f"{{% for item in items %}}{source}{_EACH_MARK}{{% endfor %}}"
 
 
+def _compile(env: Environment, source: str) -> Template:
+    template = env.from_string(source)
+    # Its globals as a plain dict, not a ChainMap over the environment's: every render
+    # copies them, and a ChainMap copies slowly. Our environments' globals never change.
+    template.globals = dict(template.globals)
+    return template
+
+
 @dataclass(frozen=True)
 class _Compiled:
     template: Template
@@ -265,10 +282,10 @@ class DigestRenderer:
         if key not in self._compiled:  # compile once per distinct source text
             env = (self._trusted_envs if key[0] in self._shipped else self._envs)[autoescape]
             try:
-                each: Template | None = env.from_string(_each_source(source))
+                each: Template | None = _compile(env, _each_source(source))
             except TemplateError:
                 each = None
-            self._compiled[key] = _Compiled(env.from_string(source), each)
+            self._compiled[key] = _Compiled(_compile(env, source), each)
         if self._cache_seconds > 0:
             self._cached[name] = (time.monotonic() + self._cache_seconds, self._compiled[key])
         return self._compiled[key]

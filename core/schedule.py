@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from core.models import NAMED_SLOTS, Frequency, FrequencySettings, Weekday
@@ -17,6 +18,13 @@ from core.models import NAMED_SLOTS, Frequency, FrequencySettings, Weekday
 DEFAULT_ANCHOR = date(2024, 1, 1)
 # Search window in days: slots are at most 31 apart (monthly), so 70 is ample.
 _SEARCH_DAYS = 70
+
+
+@lru_cache(maxsize=1024)
+def zone_named(name: str) -> ZoneInfo:
+    """ZoneInfo(name), held: ZoneInfo keeps only the last few zones strongly, and a batch
+    of subscribers in many zones otherwise read zone files again and again."""
+    return ZoneInfo(name)
 
 
 def local_slot(day: date, clock: str, zone: ZoneInfo) -> datetime:
@@ -76,7 +84,7 @@ def next_due(settings: FrequencySettings, after: datetime) -> datetime:
     overlap uses only the first 01:30, so nothing is skipped or served twice.
     """
     after_utc = _require_aware(after, "after")
-    zone = ZoneInfo(settings.timezone)
+    zone = zone_named(settings.timezone)
     # Start a day early: a slot shifted forward by a gap may belong to yesterday.
     start = after_utc.astimezone(zone).date() - timedelta(days=1)
     for offset in range(_SEARCH_DAYS):

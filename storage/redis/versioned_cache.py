@@ -18,6 +18,16 @@ if (redis.call('GET', KEYS[2]) or '0') == ARGV[1] then
 end
 return 0
 """
+# KEYS: n entries, then their n version keys; ARGV[1]: the version keys' lifetime.
+_INVALIDATE = """
+local n = #KEYS / 2
+for i = n + 1, 2 * n do
+  redis.call('INCR', KEYS[i])
+  redis.call('EXPIRE', KEYS[i], ARGV[1])
+end
+redis.call('DEL', unpack(KEYS, 1, n))
+return n
+"""
 # Long enough to outlive any reader's miss-to-fill window by orders of magnitude.
 _VERSION_TTL_SECONDS = 7 * 24 * 3600
 
@@ -32,6 +42,7 @@ class VersionedCache:
         self._redis = redis
         self._ttl = ttl_seconds
         self._fill = redis.register_script(_FILL_IF_UNCHANGED)
+        self._invalidate = redis.register_script(_INVALIDATE)
 
     async def read(self, key: str) -> tuple[str | None, str]:
         """The cached value (or None) and the version token to pass to `fill`."""
@@ -52,9 +63,8 @@ class VersionedCache:
             await pipe.execute()
 
     async def invalidate(self, *keys: str) -> None:
-        """Drop entries so the next read goes to the source of truth."""
-        async with self._redis.pipeline(transaction=True) as pipe:
-            for key in keys:
-                pipe.incr(version_key(key)).expire(version_key(key), _VERSION_TTL_SECONDS)
-            pipe.delete(*keys)
-            await pipe.execute()
+        """Drop entries so the next read goes to the source of truth. One script, not a
+        transaction of three commands per key: a scheduler batch drops hundreds."""
+        if keys:
+            versions = [version_key(key) for key in keys]
+            await self._invalidate(keys=[*keys, *versions], args=[_VERSION_TTL_SECONDS])
