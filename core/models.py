@@ -50,15 +50,19 @@ class Weekday(StrEnum):
 
     @property
     def index(self) -> int:
-        return list(Weekday).index(self)
+        return _WEEKDAY_INDEX[self]
 
     @classmethod
     def parse(cls, text: str) -> Weekday:
-        word = text.strip().lower()
-        for day in cls:
-            if word in (day.value.lower(), day.value[:3].lower()):
-                return day
-        raise ValueError(f"unknown day '{text}' (use Monday..Sunday or Mon..Sun)")
+        day = _WEEKDAY_NAMES.get(text.strip().lower())
+        if day is None:
+            raise ValueError(f"unknown day '{text}' (use Monday..Sunday or Mon..Sun)")
+        return day
+
+
+# Looked up, not searched: every subscriber read and every slot computed asks.
+_WEEKDAY_INDEX = {day: n for n, day in enumerate(Weekday)}
+_WEEKDAY_NAMES = {name: day for day in Weekday for name in (day.lower(), day.lower()[:3])}
 
 
 class DispatchType(StrEnum):

@@ -333,9 +333,10 @@ class DigestRenderer:
             "items": views,
             "settings_url": _safe_url(links.settings_url(digest)),
             "unsubscribe_url": _safe_url(links.unsubscribe_url(digest)),
-            # Builders without the hook (older LinkBuilder-shaped objects) get no pixel.
-            "open_pixel_url": _safe_url(getattr(links, "open_url", lambda _: None)(digest)),
+            "open_pixel_url": "",
         }
+        if fmt == "email":  # only mail shows an open pixel; builders without the hook give none
+            ctx["open_pixel_url"] = _safe_url(getattr(links, "open_url", lambda _: None)(digest))
         ctx["subject"] = subject = await self._render("subject.txt", ctx)
         opening = "empty_note.txt" if digest.is_empty else "intro.txt"  # the note is one line
         ctx["intro"] = intro = await self._render(opening, ctx)

@@ -9,6 +9,7 @@ import hashlib
 import hmac
 import json
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -22,8 +23,16 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
+@lru_cache(maxsize=8)
+def _keyed(key: bytes) -> hmac.HMAC:
+    # Keyed once: copying a keyed HMAC skips hashing the key pads for every link.
+    return hmac.new(key, digestmod=hashlib.sha256)
+
+
 def _mac(key: bytes, purpose: str, body: str) -> str:
-    return _b64(hmac.digest(key, f"{purpose}.{body}".encode(), hashlib.sha256)[:18])
+    mac = _keyed(key).copy()
+    mac.update(f"{purpose}.{body}".encode())
+    return _b64(mac.digest()[:18])
 
 
 def sign(key: bytes, purpose: str, payload: dict[str, Any], expires: datetime | None = None) -> str:
