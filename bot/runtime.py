@@ -184,7 +184,7 @@ async def build_runtime(settings: Settings, out: TextIO = sys.stdout) -> Runtime
         service=CommandService(ctx),
         delivery=delivery,
         tick=digest_tick(
-            settings, scheduling, pipeline, clock, worker_id, subscribers.invalidate_many
+            settings, scheduling, pipeline, clock, worker_id, subscribers.invalidate_many, alerts
         ),
         housekeeping=Housekeeping(scheduling, outbox, clock),
         outbox=outbox,

@@ -10,7 +10,7 @@ from redis.asyncio import Redis
 from bot.settings import Settings
 from core.pipeline import DigestPipeline
 from core.ports import Clock, Deliverer, SubscriberRepository
-from scheduler.alerting import DeliveryAlerts
+from scheduler.alerting import DeliveryAlerts, StuckDigestAlerts
 from scheduler.delivery import DeliveryWorker
 from scheduler.fallback_email import FallbackRenderer
 from scheduler.jobs import Intervals
@@ -57,6 +57,7 @@ def digest_tick(
     clock: Clock,
     worker_id: str,
     invalidate: Invalidate | None = None,
+    alerts: AlertBus | None = None,
 ) -> DigestTick:
     return DigestTick(
         scheduling,
@@ -66,6 +67,7 @@ def digest_tick(
         batch_size=settings.tick_batch_size,
         lease_seconds=settings.claim_lease_seconds,
         invalidate=invalidate,
+        on_stuck=StuckDigestAlerts(alerts, clock) if alerts is not None else None,
     )
 
 

@@ -1,4 +1,5 @@
-"""Operator alerts for deliveries that will not happen without help, on the `alert:*` bus."""
+"""Operator alerts, on the `alert:*` bus, for deliveries that will not happen without help
+and for digests that keep failing to assemble."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ from typing import Any, Protocol
 
 from core.ports import Clock
 from scheduler.delivery import DeliveryFailure
+from scheduler.tick import StuckDigest
 
 KIND = "delivery-failed"
+STUCK_KIND = "assembly-failed"
 
 
 class AlertPublisher(Protocol):
@@ -57,3 +60,30 @@ class DeliveryAlerts:
 
     async def __call__(self, failure: DeliveryFailure) -> None:
         await self.bus.publish(failure_alert(failure, self.clock.now()))
+
+
+def stuck_alert(stuck: StuckDigest, at: datetime) -> dict[str, Any]:
+    return {
+        "id": f"{STUCK_KIND}-{stuck.subscriber_id}-{stuck.period_key}",  # one per slot
+        "kind": STUCK_KIND,
+        "title": (
+            f"digest for subscriber {stuck.subscriber_id} ({stuck.period_key}) failed to "
+            f"assemble {stuck.failures} times in a row; still retrying: {stuck.error}"
+        ),
+        "subscriber_id": stuck.subscriber_id,
+        "period_key": stuck.period_key,
+        "failures": stuck.failures,
+        "reason": stuck.error,
+        "at": at.isoformat(),
+    }
+
+
+class StuckDigestAlerts:
+    """The DigestTick's on_stuck hook."""
+
+    def __init__(self, bus: AlertPublisher, clock: Clock) -> None:
+        self.bus = bus
+        self.clock = clock
+
+    async def __call__(self, stuck: StuckDigest) -> None:
+        await self.bus.publish(stuck_alert(stuck, self.clock.now()))

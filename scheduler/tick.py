@@ -23,6 +23,24 @@ from storage.postgres.scheduling import PgScheduling
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 Invalidate = Callable[[Sequence[int]], Awaitable[None]]  # drops cached subscribers
+STUCK_AFTER = 3  # failures in a row before admins hear of a digest that will not assemble
+
+
+@dataclass(frozen=True)
+class StuckDigest:
+    """A subscriber's digest that failed to assemble `failures` times in a row."""
+
+    subscriber_id: int
+    period_key: str
+    failures: int
+    error: str
+
+
+OnStuck = Callable[[StuckDigest], Awaitable[None]]
+
+
+def _describe(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"[:500]
 
 
 @dataclass
@@ -54,6 +72,7 @@ class DigestTick:
         lease_seconds: float = 300.0,
         concurrency: int = 8,
         invalidate: Invalidate | None = None,
+        on_stuck: OnStuck | None = None,
     ) -> None:
         self.scheduling = scheduling
         self.pipeline = pipeline
@@ -64,6 +83,7 @@ class DigestTick:
         self.concurrency = concurrency
         # Drops subscribers' cached copies after SQL here changed their rows.
         self.invalidate = invalidate
+        self.on_stuck = on_stuck  # told of a digest that failed STUCK_AFTER times in a row
 
     async def run(self, max_batches: int | None = None) -> TickResult:
         """Claim and serve batches until nobody is due (or max_batches is reached)."""
@@ -100,27 +120,31 @@ class DigestTick:
         now = self.clock.now()
         outcomes: list[str] = []
         jobs: list[tuple[Subscriber, str, datetime]] = []
+        failed: list[tuple[int, str, BaseException]] = []
         for subscriber in subscribers:
+            assert subscriber.id is not None
             due = subscriber.next_due_at or now
             try:
                 jobs.append((subscriber, period_key(due),
                              slot_after(subscriber.frequency_settings, due, now)))  # fmt: skip
-            except Exception:
+            except Exception as exc:
                 log.exception("digest for subscriber %s failed; retried after the lease",
                               subscriber.id)  # fmt: skip
                 outcomes.append("failed")
+                failed.append((subscriber.id, period_key(due), exc))
         try:
             results = await self.pipeline.publish_many(jobs, window)
         except Exception as exc:  # e.g. no ids reserved: every claim waits for its lease
             results = [exc] * len(jobs)
         after: list[Awaitable[None]] = []
         changed: list[int] = []  # rows whose next due time moved
-        for (subscriber, _, following), result in zip(jobs, results, strict=True):
+        for (subscriber, key, following), result in zip(jobs, results, strict=True):
             assert subscriber.id is not None
             if isinstance(result, Exception):
                 log.error("digest for subscriber %s failed; retried after the lease",
                           subscriber.id, exc_info=result)  # fmt: skip
                 outcomes.append("failed")
+                failed.append((subscriber.id, key, result))
             elif result.publication_id is None:
                 outcomes.append("already_served")
                 after.append(self.scheduling.release(subscriber.id, following, self.worker_id))
@@ -130,7 +154,30 @@ class DigestTick:
                 changed.append(subscriber.id)
         await self._gathered(after)
         await self._invalidate(changed)
+        await self._note_failures(failed)
         return outcomes
+
+    async def _note_failures(self, failed: Sequence[tuple[int, str, BaseException]]) -> None:
+        """Back off retries of digests that failed to assemble, and tell admins (once per
+        slot: the alert's id names it) of one that keeps failing."""
+        if not failed:
+            return
+        try:
+            in_a_row = await self.scheduling.record_failures(
+                [(subscriber_id, _describe(error)) for subscriber_id, _, error in failed],
+                self.clock.now(), self.lease_seconds, self.worker_id,
+            )  # fmt: skip
+        except Exception:  # the claim still holds: retried after the lease as before
+            log.warning("could not record failed digests", exc_info=True)
+            return
+        for subscriber_id, key, error in failed:
+            failures = in_a_row.get(subscriber_id, 0)
+            if self.on_stuck is None or failures < STUCK_AFTER:
+                continue
+            try:
+                await self.on_stuck(StuckDigest(subscriber_id, key, failures, _describe(error)))
+            except Exception:
+                log.exception("could not raise the alert for subscriber %s", subscriber_id)
 
     async def _gathered(self, work: Sequence[Awaitable[T]]) -> list[T]:
         gate = asyncio.Semaphore(self.concurrency)
@@ -153,7 +200,7 @@ class DigestTick:
         self, subscriber: Subscriber, window: CandidateWindow | None = None
     ) -> str:
         assert subscriber.id is not None
-        outcome, following = await self._publish(
+        outcome, following, error = await self._publish(
             f"subscriber {subscriber.id}",
             subscriber.frequency_settings,
             subscriber.next_due_at,
@@ -166,11 +213,15 @@ class DigestTick:
         if outcome == "already_served" and following is not None:
             await self.scheduling.release(subscriber.id, following, self.worker_id)
             await self._invalidate([subscriber.id])
+        if error is not None:
+            await self._note_failures(
+                [(subscriber.id, period_key(subscriber.next_due_at or self.clock.now()), error)]
+            )
         return outcome
 
     async def _serve_channel(self, channel: Channel) -> str:
         assert channel.id is not None
-        outcome, following = await self._publish(
+        outcome, following, _ = await self._publish(
             f"channel {channel.id}",
             channel.frequency_settings,
             channel.next_due_at,
@@ -186,20 +237,21 @@ class DigestTick:
         settings: FrequencySettings,
         due: datetime | None,
         publish: Callable[[str, datetime], Awaitable[Published]],
-    ) -> tuple[str, datetime | None]:
-        """The outcome (published, already_served or failed) and the slot after this one."""
+    ) -> tuple[str, datetime | None, Exception | None]:
+        """The outcome (published, already_served or failed), the slot after this one and
+        what stopped it."""
         now = self.clock.now()
         due = due or now
         try:
             following = slot_after(settings, due, now)
             published = await publish(period_key(due), following)
-        except Exception:
+        except Exception as exc:
             # The claim stays until its lease runs out; then a tick tries again.
             log.exception("digest for %s failed; retried after the lease", who)
-            return "failed", None
+            return "failed", None, exc
         if published.publication_id is None:
-            return "already_served", following
-        return "published", following
+            return "already_served", following, None
+        return "published", following, None
 
     async def _invalidate(self, subscriber_ids: Sequence[int]) -> None:
         if self.invalidate is None or not subscriber_ids:

@@ -6,7 +6,7 @@ lease runs out. Recording the digest (storage.postgres.publications) ends the cl
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 import asyncpg
@@ -42,6 +42,19 @@ class PgScheduling:
     async def release(self, subscriber_id: int, next_due_at: datetime, worker: str) -> None:
         """End this worker's claim without a new digest, moving the subscriber's next slot."""
         await self._pool.execute(_Q.release_subscriber_claim, subscriber_id, next_due_at, worker)
+
+    async def record_failures(
+        self, failures: Sequence[tuple[int, str]], now: datetime, lease_seconds: float, worker: str
+    ) -> dict[int, int]:
+        """Note (subscriber id, error) digests that could not be assembled: each keeps its
+        slot and claim, held longer per failure in a row. Returns id -> failures in a row."""
+        if not failures:
+            return {}
+        ids, errors = zip(*failures, strict=True)
+        rows = await self._pool.fetch(
+            _Q.record_assembly_failures, list(ids), list(errors), now, lease_seconds, worker
+        )
+        return {int(row["id"]): int(row["assembly_failures"]) for row in rows}
 
     async def release_channel(self, channel_id: int, next_due_at: datetime, worker: str) -> None:
         await self._pool.execute(_Q.release_channel_claim, channel_id, next_due_at, worker)

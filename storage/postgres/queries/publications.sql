@@ -39,7 +39,8 @@ INSERT INTO delivery_outbox (
 -- name: advance_subscriber
 UPDATE publishing_subscribers
 SET last_digest_at = $2, next_due_at = $3, last_outcome = $4,
-    claimed_by = NULL, claimed_until = NULL, updated_at = now()
+    claimed_by = NULL, claimed_until = NULL, updated_at = now(),
+    assembly_failures = 0, last_failure = NULL
 WHERE id = $1;
 
 -- name: advance_channel
@@ -145,7 +146,8 @@ SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::t
 -- name: advance_subscribers_many
 UPDATE publishing_subscribers s
 SET last_digest_at = a.last_digest_at, next_due_at = a.next_due_at,
-    last_outcome = a.outcome, claimed_by = NULL, claimed_until = NULL, updated_at = now()
+    last_outcome = a.outcome, claimed_by = NULL, claimed_until = NULL, updated_at = now(),
+    assembly_failures = 0, last_failure = NULL
 FROM unnest($1::bigint[], $2::timestamptz[], $3::timestamptz[], $4::text[])
      AS a(id, last_digest_at, next_due_at, outcome)
 WHERE s.id = a.id;

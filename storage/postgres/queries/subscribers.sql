@@ -75,8 +75,21 @@ RETURNING s.*;
 -- another worker has served since (or that the subscriber has changed).
 -- name: release_subscriber_claim
 UPDATE publishing_subscribers
-SET claimed_by = NULL, claimed_until = NULL, next_due_at = $2, updated_at = now()
+SET claimed_by = NULL, claimed_until = NULL, next_due_at = $2, updated_at = now(),
+    assembly_failures = 0, last_failure = NULL
 WHERE id = $1 AND claimed_by = $3;
+
+-- Digests this worker could not assemble: each stays due and claimed, its lease doubled
+-- per failure in a row (at most a day), so it is retried, never dropped, never hammered.
+-- Returns each one's failures in a row.
+-- name: record_assembly_failures
+UPDATE publishing_subscribers s
+SET assembly_failures = s.assembly_failures + 1, last_failure = f.error,
+    claimed_until = $3::timestamptz
+        + make_interval(secs => least($4 * power(2, s.assembly_failures), 86400))
+FROM unnest($1::bigint[], $2::text[]) AS f(id, error)
+WHERE s.id = f.id AND s.claimed_by = $5
+RETURNING s.id, s.assembly_failures;
 
 -- name: release_stale_subscriber_claims
 UPDATE publishing_subscribers

@@ -1,0 +1,80 @@
+"""A digest that keeps failing to assemble is never dropped: its retries back off, admins
+hear of it once per slot, and its next success clears the count."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from core.pipeline import DigestPipeline
+from core.render import DigestRenderer
+from core.schedule import period_key
+from scheduler.alerting import STUCK_KIND, StuckDigestAlerts
+from storage.postgres.search import PgSearchContentRepository
+from tests.scheduler.conftest import BundledTemplates, Parts
+
+
+class Bus:
+    def __init__(self) -> None:
+        self.alerts: list[dict[str, Any]] = []
+
+    async def publish(self, alert: dict[str, Any]) -> str:
+        self.alerts.append(alert)
+        return str(alert["id"])
+
+
+@pytest.mark.parametrize("batched", [True, False], ids=["batch", "one-by-one"])
+async def test_a_failing_digest_backs_off_alerts_admins_once_and_recovers(
+    parts: Parts, monkeypatch: pytest.MonkeyPatch, batched: bool
+) -> None:
+    await parts.add_content(20, seed=4)
+    due = parts.clock.now() - timedelta(minutes=1)
+    broken, fine = [await parts.add_subscriber(n, due=due) for n in range(2)]
+    content = PgSearchContentRepository(parts.pool, parts.subscribers) if batched else parts.content
+    renderer = DigestRenderer(BundledTemplates())
+    parts.pipeline = DigestPipeline(content, parts.ledger, renderer, parts.clock)
+    real_messages = parts.pipeline.messages
+
+    async def messages(subscriber, digest, publication_id):  # type: ignore[no-untyped-def]
+        if subscriber.id == broken.id:
+            raise RuntimeError("template exploded")
+        return await real_messages(subscriber, digest, publication_id)
+
+    monkeypatch.setattr(parts.pipeline, "messages", messages)
+    bus = Bus()
+    tick = parts.tick(lease_seconds=30)
+    tick.on_stuck = StuckDigestAlerts(bus, parts.clock)
+
+    async def state() -> tuple[int, str | None, float | None]:
+        row = (await parts.fetch(
+            "SELECT assembly_failures, last_failure, claimed_until FROM publishing_subscribers "
+            "WHERE id = $1", broken.id))[0]  # fmt: skip
+        until = row["claimed_until"]
+        held = (until - parts.clock.now()).total_seconds() if until is not None else None
+        return row["assembly_failures"], row["last_failure"], held
+
+    result = await tick.run()
+    assert (result.published, result.failed) == (1, 1)
+    assert await state() == (1, "RuntimeError: template exploded", 30.0)
+    parts.clock.advance(seconds=31)
+    assert (await tick.run()).failed == 1
+    assert (await state())[::2] == (2, 60.0)  # the lease doubles per failure in a row
+    parts.clock.advance(seconds=31)
+    assert (await tick.run()).claimed == 0  # still held: not hammered
+    assert bus.alerts == []
+    parts.clock.advance(seconds=30)
+    assert (await tick.run()).failed == 1
+    assert (await state())[::2] == (3, 120.0)
+    [alert] = bus.alerts  # the third failure in a row tells the admins
+    assert alert["kind"] == STUCK_KIND and alert["subscriber_id"] == broken.id
+    assert alert["id"] == f"{STUCK_KIND}-{broken.id}-{period_key(due)}"
+    assert "3 times in a row" in alert["title"] and "template exploded" in alert["title"]
+
+    monkeypatch.setattr(parts.pipeline, "messages", real_messages)  # fixed
+    parts.clock.advance(seconds=121)
+    assert (await tick.run()).published == 1  # the same slot, served late but served
+    assert await state() == (0, None, None)
+    rows = await parts.fetch("SELECT subscriber_id, period_key FROM publishing_publications")
+    assert {(r["subscriber_id"], r["period_key"]) for r in rows} >= {(broken.id, period_key(due))}
