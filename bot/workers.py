@@ -10,7 +10,7 @@ from redis.asyncio import Redis
 from bot.settings import Settings
 from core.pipeline import DigestPipeline
 from core.ports import Clock, Deliverer, SubscriberRepository
-from scheduler.alerting import DeliveryAlerts, StuckDigestAlerts
+from scheduler.alerting import delivery_alerts, stuck_digest_alerts
 from scheduler.delivery import DeliveryWorker
 from scheduler.fallback_email import FallbackRenderer
 from scheduler.jobs import Intervals
@@ -45,7 +45,7 @@ def delivery_worker(
         worker_id,
         batch_size=settings.delivery_batch_size,
         lease_seconds=settings.delivery_lease_seconds,
-        on_failure=DeliveryAlerts(alerts, clock),
+        on_failure=delivery_alerts(alerts, clock),
         render_fallback=render_fallback,
     )
 
@@ -67,7 +67,7 @@ def digest_tick(
         batch_size=settings.tick_batch_size,
         lease_seconds=settings.claim_lease_seconds,
         invalidate=invalidate,
-        on_stuck=StuckDigestAlerts(alerts, clock) if alerts is not None else None,
+        on_stuck=stuck_digest_alerts(alerts, clock) if alerts is not None else None,
     )
 
 

@@ -3,8 +3,9 @@ and for digests that keep failing to assemble."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
 from core.ports import Clock
 from scheduler.delivery import DeliveryFailure
@@ -12,6 +13,7 @@ from scheduler.tick import StuckDigest
 
 KIND = "delivery-failed"
 STUCK_KIND = "assembly-failed"
+Event = TypeVar("Event")
 
 
 class AlertPublisher(Protocol):
@@ -51,17 +53,6 @@ def failure_alert(failure: DeliveryFailure, at: datetime) -> dict[str, Any]:
     }
 
 
-class DeliveryAlerts:
-    """The DeliveryWorker's on_failure hook: one alert per row given up on."""
-
-    def __init__(self, bus: AlertPublisher, clock: Clock) -> None:
-        self.bus = bus
-        self.clock = clock
-
-    async def __call__(self, failure: DeliveryFailure) -> None:
-        await self.bus.publish(failure_alert(failure, self.clock.now()))
-
-
 def stuck_alert(stuck: StuckDigest, at: datetime) -> dict[str, Any]:
     return {
         "id": f"{STUCK_KIND}-{stuck.subscriber_id}-{stuck.period_key}",  # one per slot
@@ -78,12 +69,28 @@ def stuck_alert(stuck: StuckDigest, at: datetime) -> dict[str, Any]:
     }
 
 
-class StuckDigestAlerts:
-    """The DigestTick's on_stuck hook."""
+class AlertHook(Generic[Event]):
+    """A worker's hook that publishes each event it is given as an alert built by `build`."""
 
-    def __init__(self, bus: AlertPublisher, clock: Clock) -> None:
+    def __init__(
+        self,
+        bus: AlertPublisher,
+        clock: Clock,
+        build: Callable[[Event, datetime], dict[str, Any]],
+    ) -> None:
         self.bus = bus
         self.clock = clock
+        self.build = build
 
-    async def __call__(self, stuck: StuckDigest) -> None:
-        await self.bus.publish(stuck_alert(stuck, self.clock.now()))
+    async def __call__(self, event: Event) -> None:
+        await self.bus.publish(self.build(event, self.clock.now()))
+
+
+def delivery_alerts(bus: AlertPublisher, clock: Clock) -> AlertHook[DeliveryFailure]:
+    """The DeliveryWorker's on_failure hook: one alert per row given up on."""
+    return AlertHook(bus, clock, failure_alert)
+
+
+def stuck_digest_alerts(bus: AlertPublisher, clock: Clock) -> AlertHook[StuckDigest]:
+    """The DigestTick's on_stuck hook: one alert per slot that keeps failing."""
+    return AlertHook(bus, clock, stuck_alert)

@@ -150,6 +150,20 @@ class Parts:
     async def fetch(self, sql: str, *args: object) -> list[asyncpg.Record]:
         return await self.pool.fetch(sql, *args)
 
+    def break_rendering(
+        self, subscriber_id: int | None, monkeypatch: pytest.MonkeyPatch
+    ) -> Callable[[], None]:
+        """Make rendering this subscriber's digest raise; returns what mends it."""
+        real = self.pipeline.messages
+
+        async def messages(subscriber, digest, publication_id):  # type: ignore[no-untyped-def]
+            if subscriber.id == subscriber_id:
+                raise RuntimeError("template exploded")
+            return await real(subscriber, digest, publication_id)
+
+        monkeypatch.setattr(self.pipeline, "messages", messages)
+        return lambda: monkeypatch.setattr(self.pipeline, "messages", real)
+
 
 @pytest.fixture
 def clock() -> FakeClock:

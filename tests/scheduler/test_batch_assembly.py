@@ -71,14 +71,7 @@ async def test_a_batch_skips_a_served_slot_and_fails_one_digest_alone(
         served.id,
         period_key(due),
     )
-    real_messages = parts.pipeline.messages
-
-    async def messages(subscriber, digest, publication_id):  # type: ignore[no-untyped-def]
-        if subscriber.id == broken.id:
-            raise RuntimeError("template exploded")
-        return await real_messages(subscriber, digest, publication_id)
-
-    monkeypatch.setattr(parts.pipeline, "messages", messages)
+    mend = parts.break_rendering(broken.id, monkeypatch)
     result = await parts.tick(lease_seconds=30).run()
     assert (result.published, result.already_served, result.failed) == (1, 1, 1)
     outbox = await parts.fetch("SELECT subscriber_id FROM delivery_outbox")
@@ -91,7 +84,7 @@ async def test_a_batch_skips_a_served_slot_and_fails_one_digest_alone(
     assert state[fine.id] == (True, None)  # advanced by its digest
     assert state[broken.id][1] is not None  # still claimed: retried after the lease
     parts.clock.advance(seconds=31)
-    monkeypatch.setattr(parts.pipeline, "messages", real_messages)
+    mend()
     assert (await parts.tick().run()).published == 1
 
 

@@ -17,7 +17,7 @@ from bot.email import make_email_deliverer, make_sesv2_client, verify_sender
 from bot.slack.deliver import SlackDeliverer
 from core.delivery import DeliveryOutcome, DeliveryResult
 from core.models import DispatchType
-from scheduler.alerting import DeliveryAlerts
+from scheduler.alerting import delivery_alerts
 from storage.postgres.publications import PgPublicationLedger
 from storage.redis.alerts import AlertBus
 from tests.fakes.slack_api import FakeSlackApi
@@ -93,7 +93,7 @@ async def test_a_dm_that_fails_for_good_goes_by_email_and_both_attempts_are_reco
     outbox_id = await _slack_digest(parts, email="ada@example.com")
     slack_api.fail_next("conversations.open", ("error", "user_not_found"))
     worker = parts.worker(
-        {"slack": slack, "email": email}, on_failure=DeliveryAlerts(bus, parts.clock)
+        {"slack": slack, "email": email}, on_failure=delivery_alerts(bus, parts.clock)
     )
 
     await worker.drain()  # the DM fails for good; the email fallback is queued
@@ -140,7 +140,7 @@ async def test_an_unknown_outcome_is_set_aside_for_reconciliation_not_retried(
     bus = AlertBus(redis_client, channel=f"alerts-{uuid.uuid4().hex}")
     outbox_id = await _slack_digest(parts)
     slack_api.fail_next("chat.postMessage", ("disconnect",))
-    worker = parts.worker({"slack": slack}, on_failure=DeliveryAlerts(bus, parts.clock))
+    worker = parts.worker({"slack": slack}, on_failure=delivery_alerts(bus, parts.clock))
 
     await worker.drain()
     parts.clock.advance(hours=1)
@@ -161,7 +161,7 @@ async def test_retries_that_run_out_fail_the_row_and_raise_an_alert(
     await parts.tick().run()
     busy = DeliveryResult(outcome=DeliveryOutcome.TRANSIENT, detail="ServiceUnavailable")
     email = RecordingDeliverer("email", *[busy] * 6)
-    worker = parts.worker({"email": email}, on_failure=DeliveryAlerts(bus, parts.clock))
+    worker = parts.worker({"email": email}, on_failure=delivery_alerts(bus, parts.clock))
 
     for _ in range(6):
         await worker.drain()

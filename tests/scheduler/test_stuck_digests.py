@@ -11,7 +11,7 @@ import pytest
 from core.pipeline import DigestPipeline
 from core.render import DigestRenderer
 from core.schedule import period_key
-from scheduler.alerting import STUCK_KIND, StuckDigestAlerts
+from scheduler.alerting import STUCK_KIND, stuck_digest_alerts
 from storage.postgres.search import PgSearchContentRepository
 from tests.scheduler.conftest import BundledTemplates, Parts
 
@@ -35,17 +35,10 @@ async def test_a_failing_digest_backs_off_alerts_admins_once_and_recovers(
     content = PgSearchContentRepository(parts.pool, parts.subscribers) if batched else parts.content
     renderer = DigestRenderer(BundledTemplates())
     parts.pipeline = DigestPipeline(content, parts.ledger, renderer, parts.clock)
-    real_messages = parts.pipeline.messages
-
-    async def messages(subscriber, digest, publication_id):  # type: ignore[no-untyped-def]
-        if subscriber.id == broken.id:
-            raise RuntimeError("template exploded")
-        return await real_messages(subscriber, digest, publication_id)
-
-    monkeypatch.setattr(parts.pipeline, "messages", messages)
+    mend = parts.break_rendering(broken.id, monkeypatch)
     bus = Bus()
     tick = parts.tick(lease_seconds=30)
-    tick.on_stuck = StuckDigestAlerts(bus, parts.clock)
+    tick.on_stuck = stuck_digest_alerts(bus, parts.clock)
 
     async def state() -> tuple[int, str | None, float | None]:
         row = (await parts.fetch(
@@ -72,7 +65,7 @@ async def test_a_failing_digest_backs_off_alerts_admins_once_and_recovers(
     assert alert["id"] == f"{STUCK_KIND}-{broken.id}-{period_key(due)}"
     assert "3 times in a row" in alert["title"] and "template exploded" in alert["title"]
 
-    monkeypatch.setattr(parts.pipeline, "messages", real_messages)  # fixed
+    mend()
     parts.clock.advance(seconds=121)
     assert (await tick.run()).published == 1  # the same slot, served late but served
     assert await state() == (0, None, None)
