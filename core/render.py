@@ -11,7 +11,7 @@ from functools import partial
 from importlib import resources
 from typing import Any
 
-from jinja2 import Environment, Template, TemplateError
+from jinja2 import Environment, Template, TemplateError, meta
 from jinja2.sandbox import SandboxedEnvironment
 from pydantic import BaseModel, Field
 
@@ -253,6 +253,16 @@ def _compile(env: Environment, source: str) -> Template:
 class _Compiled:
     template: Template
     each: Template | None  # the template looped over `items`; None if that does not compile
+    reads: frozenset[str]  # the context names it uses
+
+
+# The templates each format renders after subject and intro (the empty note).
+_BODY: dict[str, tuple[str, ...]] = {
+    "console": ("console.txt",),
+    "email": ("email.txt", "email.html"),
+    "slack": ("slack_item.md",),
+    "discord": ("discord_item.md",),
+}
 
 
 class DigestRenderer:
@@ -285,18 +295,17 @@ class DigestRenderer:
                 each: Template | None = _compile(env, _each_source(source))
             except TemplateError:
                 each = None
-            self._compiled[key] = _Compiled(_compile(env, source), each)
+            reads = frozenset(meta.find_undeclared_variables(env.parse(source)))
+            self._compiled[key] = _Compiled(_compile(env, source), each, reads)
         if self._cache_seconds > 0:
             self._cached[name] = (time.monotonic() + self._cache_seconds, self._compiled[key])
         return self._compiled[key]
 
-    async def _render(self, name: str, context: dict[str, Any]) -> str:
-        return (await self._template(name)).template.render(context).strip()
-
-    async def _render_each(self, name: str, context: dict[str, Any]) -> list[str]:
+    @staticmethod
+    def _render_each(compiled: _Compiled, context: dict[str, Any]) -> list[str]:
         """A per-item template rendered for each of context["items"] as `item`: in one
         call, as Jinja's set-up per call cost as much as an item's text."""
-        compiled, views = await self._template(name), context["items"]
+        views = context["items"]
         if compiled.each is not None:
             pieces = compiled.each.render(context).split(_EACH_MARK)
             if len(pieces) == len(views) + 1:
@@ -319,6 +328,18 @@ class DigestRenderer:
         links = links or LinkBuilder()
         # Disabled personalisation renders with the defaults rather than the stored choices.
         p = digest.personalization if digest.personalization.enabled else Personalization()
+        opening = "empty_note.txt" if digest.is_empty else "intro.txt"  # the note is one line
+        body = () if fmt == "console" and digest.is_empty else _BODY[fmt]
+        templates = {name: await self._template(name) for name in ("subject.txt", opening, *body)}
+        reads = frozenset[str]().union(*(t.reads for t in templates.values()))
+
+        def link(name: str, hook: Callable[[Digest], str | None]) -> str:
+            # Signed only for templates that show it (chat templates show none of these).
+            return _safe_url(hook(digest)) if name in reads else ""
+
+        def render(name: str) -> str:
+            return templates[name].template.render(ctx).strip()
+
         layout = _Layout.of(p)
         views = [
             layout.view(i, e, links.item_url(digest, e), esc("; ".join(e.reasons)),
@@ -331,22 +352,20 @@ class DigestRenderer:
             "considered": digest.considered,
             "personalization": p.model_dump(mode="json"),
             "items": views,
-            "settings_url": _safe_url(links.settings_url(digest)),
-            "unsubscribe_url": _safe_url(links.unsubscribe_url(digest)),
-            "open_pixel_url": "",
+            "settings_url": link("settings_url", links.settings_url),
+            "unsubscribe_url": link("unsubscribe_url", links.unsubscribe_url),
+            # Builders without the hook (older LinkBuilder-shaped objects) get no pixel.
+            "open_pixel_url": link("open_pixel_url", getattr(links, "open_url", lambda _: None)),
         }
-        if fmt == "email":  # only mail shows an open pixel; builders without the hook give none
-            ctx["open_pixel_url"] = _safe_url(getattr(links, "open_url", lambda _: None)(digest))
-        ctx["subject"] = subject = await self._render("subject.txt", ctx)
-        opening = "empty_note.txt" if digest.is_empty else "intro.txt"  # the note is one line
-        ctx["intro"] = intro = await self._render(opening, ctx)
+        ctx["subject"] = subject = render("subject.txt")
+        ctx["intro"] = intro = render(opening)
         if fmt == "console":
-            text = intro if digest.is_empty else await self._render("console.txt", ctx)
+            text = intro if digest.is_empty else render("console.txt")
             return RenderedDigest(subject=subject, text=text)
         if fmt == "email":
-            text, page = await self._render("email.txt", ctx), await self._render("email.html", ctx)
+            text, page = render("email.txt"), render("email.html")
             return RenderedDigest(subject=subject, text=text, html=page)
-        texts = await self._render_each(f"{fmt}_item.md", ctx)
+        texts = self._render_each(templates[f"{fmt}_item.md"], ctx)
         if fmt == "slack":
             values = [f"{publication_id or 0}:{entry.item.id or 0}" for entry in digest.items]
             blocks = slack_blocks(subject, intro, list(zip(texts, values, strict=True)), FOOTER)

@@ -5,6 +5,7 @@ MAC so a token minted for one route is worthless on another."""
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import hmac
 import json
@@ -14,9 +15,12 @@ from typing import Any
 
 import orjson
 
+_URL_SAFE = bytes.maketrans(b"+/", b"-_")
+
 
 def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+    # base64.urlsafe_b64encode, without its Python-level wrappers: two per signed link.
+    return binascii.b2a_base64(data, newline=False).rstrip(b"=").translate(_URL_SAFE).decode()
 
 
 def _unb64(text: str) -> bytes:

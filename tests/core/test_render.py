@@ -139,6 +139,27 @@ async def test_links_hooks_and_unsafe_urls(renderer: DigestRenderer) -> None:
     assert "javascript:" not in json.dumps((await renderer.render(bad, "slack")).payload)
 
 
+async def test_links_are_signed_only_for_templates_that_show_them(
+    renderer: DigestRenderer, templates: Templates
+) -> None:
+    made: Counter[str] = Counter()
+
+    def hook(name: str) -> Any:
+        return lambda d: made.update([name]) or f"https://t.example/{name}"
+
+    links = LinkBuilder(unsubscribe_url=hook("unsubscribe"), settings_url=hook("settings"),
+                        open_url=hook("open"))  # fmt: skip
+    await renderer.render(digest(), "slack", links=links)
+    await renderer.render(digest(), "discord", links=links)
+    assert made == Counter()  # chat templates show none of them
+    out = await renderer.render(digest(), "email", links=links)
+    assert made == Counter(unsubscribe=1, settings=1, open=1)
+    assert "https://t.example/open" in (out.html or "")
+    templates.sources["slack_item.md"] = "{{ item.title }} · {{ settings_url }}"
+    out = await renderer.render(digest(), "slack", links=links)
+    assert "https://t.example/settings" in json.dumps(out.payload) and made["settings"] == 2
+
+
 async def test_slack_limits_for_sixty_items(renderer: DigestRenderer) -> None:
     d = digest(60, style="detailed")
     d.items[0].item.summary = "Long sentence & more. " * 400
