@@ -68,6 +68,8 @@ class PhraseIndex:
         self._texts = [_item_text(item) for item in self.items]
         self._topics = [frozenset(t.lower() for t in i.entities.topics) for i in self.items]
         self._masks: dict[tuple[str, str], Mask] = {}
+        self._by_topic: dict[str, list[int]] | None = None  # positions per entity topic
+        self._by_source: dict[str, list[int]] | None = None
 
     def position(self, item: ContentItem) -> int | None:
         return self._position.get(id(item))
@@ -82,8 +84,9 @@ class PhraseIndex:
 
     def phrase(self, phrase: str) -> Mask:
         """Items whose text has the phrase (as _has_phrase)."""
-        if ("phrase", phrase) in self._masks:
-            return self._masks[("phrase", phrase)]
+        mask = self._masks.get(("phrase", phrase))
+        if mask is not None:
+            return mask
         lowered, texts = phrase.lower(), self._texts
         pattern = re.compile(rf"(?<!\w){re.escape(lowered)}(?!\w)")
         return self._masked(
@@ -92,10 +95,27 @@ class PhraseIndex:
 
     def topic(self, lowered: str) -> Mask:
         """Items with this (lowercased) entity topic."""
-        return self._masked("topic", lowered, lambda n: lowered in self._topics[n])
+        if self._by_topic is None:  # who has which topic, worked out once for all topics
+            self._by_topic = {}
+            for n, topics in enumerate(self._topics):
+                for topic in topics:
+                    self._by_topic.setdefault(topic, []).append(n)
+        return self._marked("topic", lowered, self._by_topic.get(lowered, []))
 
     def source(self, source: str) -> Mask:
-        return self._masked("source", source, lambda n: self.items[n].source == source)
+        if self._by_source is None:
+            self._by_source = {}
+            for n, item in enumerate(self.items):
+                self._by_source.setdefault(item.source, []).append(n)
+        return self._marked("source", source, self._by_source.get(source, []))
+
+    def _marked(self, kind: str, key: str, positions: list[int]) -> Mask:
+        mask = self._masks.get((kind, key))
+        if mask is None:
+            mask = np.zeros(len(self.items), dtype=np.bool_)
+            mask[positions] = True
+            self._masks[(kind, key)] = mask
+        return mask
 
     def topics(self, position: int) -> frozenset[str]:
         return self._topics[position]
