@@ -7,7 +7,7 @@ import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import partial
+from functools import lru_cache, partial
 from importlib import resources
 from typing import Any
 
@@ -124,6 +124,12 @@ def _item_parts(item: ContentItem, esc: Callable[[str], str]) -> dict[str, Any]:
         "score_line": " · ".join(f"{k} {v:.2f}" for k, v in scores.items()),
         "entity_line": esc(" · ".join(named)),
     }
+
+
+@lru_cache(maxsize=4096)
+def _escaped(esc: Callable[[str], str], text: str) -> str:
+    """esc(text), kept: the same few reason lines recur across a batch's digests."""
+    return esc(text)
 
 
 class _ItemParts:
@@ -342,7 +348,7 @@ class DigestRenderer:
 
         layout = _Layout.of(p)
         views = [
-            layout.view(i, e, links.item_url(digest, e), esc("; ".join(e.reasons)),
+            layout.view(i, e, links.item_url(digest, e), _escaped(esc, "; ".join(e.reasons)),
                         self._parts(e.item, esc))
             for i, e in enumerate(digest.items)
         ]  # fmt: skip
