@@ -12,7 +12,7 @@ from typing import Any, Protocol
 from core.delivery import OutboundMessage
 from core.models import Channel, ContentItem, Digest, DigestItem, DispatchType, NearMiss, Subscriber
 from core.ports import Clock, ContentRepository, PublicationLedger
-from core.ranking import select
+from core.ranking import Scored, select
 from core.render import DigestRenderer, LinkBuilder, RenderedDigest
 from core.rescore import CandidateRescorer, rescore_selection
 from core.window_ranking import Positions, WindowRanker
@@ -73,6 +73,13 @@ def channel_destination(channel: Channel) -> tuple[str, str]:
     if channel.platform == "discord":
         return "discord", f"channel:{channel.platform_channel_id}"
     return channel.platform, channel.platform_channel_id  # a Slack channel id, an email list
+
+
+def _digest_items(chosen: Sequence[Scored]) -> list[DigestItem]:
+    # Built from ranking's own typed results: nothing to validate, for every item.
+    construct = DigestItem.model_construct
+    return [construct(item=s.item, score=s.score, rank=n, reasons=s.reasons)
+            for n, s in enumerate(chosen, 1)]  # fmt: skip
 
 
 def _outcome(digest: Digest, empty_digest: str) -> str:
@@ -162,10 +169,7 @@ class DigestPipeline:
             recipient_name=subscriber.name,
             generated_at=self.clock.now(),
             period_key=period_key,
-            items=[
-                DigestItem(item=s.item, score=s.score, rank=rank, reasons=s.reasons)
-                for rank, s in enumerate(selection.chosen, 1)
-            ],
+            items=_digest_items(selection.chosen),
             near_misses=[
                 NearMiss(item=s.item, score=s.score, why_left_out=s.left_out or "")
                 for s in selection.near_misses[:near_misses]
@@ -302,10 +306,7 @@ class DigestPipeline:
             recipient_name=channel.name,
             generated_at=self.clock.now(),
             period_key=period_key,
-            items=[
-                DigestItem(item=s.item, score=s.score, rank=rank, reasons=s.reasons)
-                for rank, s in enumerate(selection.chosen, 1)
-            ],
+            items=_digest_items(selection.chosen),
             considered=selection.considered,
             personalization=channel.ai_metadata.personalization,
         )
