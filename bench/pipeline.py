@@ -119,6 +119,22 @@ async def reset_due(pg_url: str) -> None:
         await conn.close()
 
 
+async def forget_shared_ranks(redis_url: str) -> None:
+    """Each run starts cold: no full-text ranks left in Redis by the run before (the window
+    is the same, so the 2-worker run would otherwise skip all ranking)."""
+    from redis.asyncio import Redis
+
+    from storage.redis.shared_ranks import KEY_PATTERN
+
+    redis = Redis.from_url(redis_url)
+    try:
+        keys = [key async for key in redis.scan_iter(match=KEY_PATTERN, count=1000)]
+        if keys:
+            await redis.delete(*keys)
+    finally:
+        await redis.aclose()
+
+
 async def main(args: argparse.Namespace) -> None:
     subscribers, items = (5_000, 2_000) if args.small else (100_000, 10_000)
     server, redis_url = server_urls()
@@ -130,6 +146,7 @@ async def main(args: argparse.Namespace) -> None:
         print(f"COPY bound: {subscribers:,} publications + outbox rows in {bound:.2f} s")
         for workers in (1, 2):
             await reset_due(url)
+            await forget_shared_ranks(redis_url)
             elapsed, outputs = run_workers(workers, url, redis_url, args.batch)
             batches = [t for o in outputs for t in o["batch_seconds"]]
             done = sum(o["published"] for o in outputs)

@@ -56,6 +56,7 @@ class PgAdminStore:
             due = await conn.fetchval(_Q.due_before, now + timedelta(hours=1))
             outbox = await conn.fetch(_Q.outbox_by_state)
             failures = await conn.fetch(_Q.failures_by_reason)
+            stuck = await conn.fetch(_Q.assembly_failures_by_reason)
             last = await conn.fetch(_Q.last_delivery_per_destination)
             content = await conn.fetchval(_Q.content_count)
         return {
@@ -64,6 +65,7 @@ class PgAdminStore:
             "content items": {"stored": content},
             "outbox by state": {r["state"]: r["n"] for r in outbox},
             "failures by reason": {r["reason"]: r["n"] for r in failures},
+            "digests failing to assemble": {r["reason"]: r["n"] for r in stuck},
             "last delivery per destination": {
                 r["destination"]: f"{r['last_sent']:%Y-%m-%d %H:%M:%S} UTC" for r in last
             },

@@ -24,6 +24,9 @@ CLAIM_TTL_SECONDS = 60
 FETCH_CHUNK = 32  # values are tens of kilobytes each
 
 
+KEY_PATTERN = "cache:ranks:*"  # every shared rank and claim
+
+
 def _key(kind: str, window: str, query: str) -> str:
     return f"cache:ranks:{kind}:{window}:{hashlib.sha256(query.encode()).hexdigest()[:32]}"
 

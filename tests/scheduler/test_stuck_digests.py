@@ -12,6 +12,7 @@ from core.pipeline import DigestPipeline
 from core.render import DigestRenderer
 from core.schedule import period_key
 from scheduler.alerting import STUCK_KIND, stuck_digest_alerts
+from storage.postgres.admin import PgAdminStore
 from storage.postgres.search import PgSearchContentRepository
 from tests.scheduler.conftest import BundledTemplates, Parts
 
@@ -64,10 +65,14 @@ async def test_a_failing_digest_backs_off_alerts_admins_once_and_recovers(
     assert alert["kind"] == STUCK_KIND and alert["subscriber_id"] == broken.id
     assert alert["id"] == f"{STUCK_KIND}-{broken.id}-{period_key(due)}"
     assert "3 times in a row" in alert["title"] and "template exploded" in alert["title"]
+    admin = PgAdminStore(parts.pool, parts.subscribers, parts.content)
+    stats = await admin.stats(parts.clock.now())  # what /digest admin stats shows
+    assert stats["digests failing to assemble"] == {"RuntimeError: template exploded": 1}
 
     mend()
     parts.clock.advance(seconds=121)
     assert (await tick.run()).published == 1  # the same slot, served late but served
     assert await state() == (0, None, None)
+    assert (await admin.stats(parts.clock.now()))["digests failing to assemble"] == {}
     rows = await parts.fetch("SELECT subscriber_id, period_key FROM publishing_publications")
     assert {(r["subscriber_id"], r["period_key"]) for r in rows} >= {(broken.id, period_key(due))}

@@ -14,6 +14,12 @@ SELECT coalesce(last_error, '(none)') AS reason, count(*) AS n
 FROM delivery_outbox WHERE state IN ('failed', 'reconcile', 'suppressed')
 GROUP BY 1 ORDER BY 2 DESC LIMIT 10;
 
+-- Digests that keep failing to assemble (each still retried), by their last error.
+-- name: assembly_failures_by_reason
+SELECT coalesce(last_failure, '(none)') AS reason, count(*) AS n
+FROM publishing_subscribers WHERE assembly_failures > 0
+GROUP BY 1 ORDER BY 2 DESC LIMIT 10;
+
 -- name: last_delivery_per_destination
 SELECT destination, max(sent_at) AS last_sent FROM delivery_outbox
 WHERE state = 'sent' GROUP BY destination ORDER BY destination;
