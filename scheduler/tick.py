@@ -43,6 +43,14 @@ def _describe(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"[:500]
 
 
+def _slot_name(due: datetime) -> str:
+    """The slot's period key, or its time where none can be made (a naive time)."""
+    try:
+        return period_key(due)
+    except ValueError:
+        return due.isoformat()
+
+
 @dataclass
 class TickResult:
     claimed: int = 0
@@ -131,7 +139,7 @@ class DigestTick:
                 log.exception("digest for subscriber %s failed; retried after the lease",
                               subscriber.id)  # fmt: skip
                 outcomes.append("failed")
-                failed.append((subscriber.id, period_key(due), exc))
+                failed.append((subscriber.id, _slot_name(due), exc))
         try:
             results = await self.pipeline.publish_many(jobs, window)
         except Exception as exc:  # e.g. no ids reserved: every claim waits for its lease
@@ -214,9 +222,8 @@ class DigestTick:
             await self.scheduling.release(subscriber.id, following, self.worker_id)
             await self._invalidate([subscriber.id])
         if error is not None:
-            await self._note_failures(
-                [(subscriber.id, period_key(subscriber.next_due_at or self.clock.now()), error)]
-            )
+            due = subscriber.next_due_at or self.clock.now()
+            await self._note_failures([(subscriber.id, _slot_name(due), error)])
         return outcome
 
     async def _serve_channel(self, channel: Channel) -> str:
