@@ -140,27 +140,25 @@ class PgPublicationLedger:
              len(e.digest.items), e.digest.considered, e.digest.generated_at)
             for e in entries
         ], strict=True))  # fmt: skip
+        outbox = {e.publication_id: [_outbox_args(e.publication_id, e.digest.subscriber_id,
+                                                  None, m, e.digest.generated_at)
+                                     for m in e.messages] for e in entries}  # fmt: skip
+        advances = {e.publication_id: (e.digest.subscriber_id, e.digest.generated_at,
+                                       e.next_due_at, e.outcome) for e in entries}  # fmt: skip
         async with self._pool.acquire() as conn, conn.transaction():
             rows = await conn.fetch(_Q.insert_publications_many, *columns)
-            new = {int(row["id"]) for row in rows}
-            written = [e for e in entries if e.publication_id in new]
-            item_rows = [args for e in written for args in items[e.publication_id]]
-            if item_rows:
+            inserted = {int(row["id"]) for row in rows}
+            new = [e.publication_id for e in entries if e.publication_id in inserted]
+            if messages := [args for n in new for args in outbox[n]]:
+                await conn.execute(_Q.insert_outbox_messages_many, *_columns(messages))
+            if new:
+                await conn.execute(_Q.advance_subscribers_many,
+                                   *_columns([advances[n] for n in new]))  # fmt: skip
+            # Items last: each checks its content row under a lock held to the commit, and
+            # other workers writing the same rows meanwhile share it through a multixact.
+            if item_rows := [args for n in new for args in items[n]]:
                 await conn.execute(_Q.insert_publication_items_many, *_columns(item_rows))
-            outbox = [
-                _outbox_args(e.publication_id, e.digest.subscriber_id, None, m, ready)
-                for e in written
-                for m, ready in ((m, e.digest.generated_at) for m in e.messages)
-            ]
-            if outbox:
-                await conn.execute(_Q.insert_outbox_messages_many, *_columns(outbox))
-            advances = [
-                (e.digest.subscriber_id, e.digest.generated_at, e.next_due_at, e.outcome)
-                for e in written
-            ]
-            if advances:
-                await conn.execute(_Q.advance_subscribers_many, *_columns(advances))
-        return [e.publication_id if e.publication_id in new else None for e in entries]
+        return [e.publication_id if e.publication_id in inserted else None for e in entries]
 
     async def reserve_publication_ids(self, count: int) -> list[int]:
         """`count` publication ids at once (next_publication_id for a batch)."""
