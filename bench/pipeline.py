@@ -21,10 +21,12 @@ import time
 from pathlib import Path
 
 import asyncpg
+from redis.asyncio import Redis
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import drop_database, now_utc, scratch_database, seed, server_urls
+from storage.redis.shared_ranks import KEY_PATTERN
 
 
 async def worker(pg_url: str, redis_url: str, batch: int) -> None:
@@ -122,10 +124,6 @@ async def reset_due(pg_url: str) -> None:
 async def forget_shared_ranks(redis_url: str) -> None:
     """Each run starts cold: no full-text ranks left in Redis by the run before (the window
     is the same, so the 2-worker run would otherwise skip all ranking)."""
-    from redis.asyncio import Redis
-
-    from storage.redis.shared_ranks import KEY_PATTERN
-
     redis = Redis.from_url(redis_url)
     try:
         keys = [key async for key in redis.scan_iter(match=KEY_PATTERN, count=1000)]

@@ -135,7 +135,8 @@ async def build_runtime(settings: Settings, out: TextIO = sys.stdout) -> Runtime
     # share the ranks through Redis, so each query is ranked once.
     shared_ranks = SharedRanks(redis, worker_id)
     content: PgContentRepository = PgSearchContentRepository(pool, subscribers, shared_ranks)
-    ledger = InvalidatingLedger(PgPublicationLedger(pool), subscribers)
+    publications = PgPublicationLedger(pool)
+    ledger = InvalidatingLedger(publications, subscribers)
     template_repo = PgTemplateRepository(pool)
     templates = CachedTemplateSource(redis, template_repo)
     refreshed = await template_repo.seed_defaults(default_templates())
@@ -154,7 +155,7 @@ async def build_runtime(settings: Settings, out: TextIO = sys.stdout) -> Runtime
     # within that time).
     renderer = DigestRenderer(templates, cache_seconds=30.0)
     # A chat DM that fails for good goes by email, rendered then with the digest's links.
-    fallback = EmailFallbackRenderer(PgPublicationLedger(pool), renderer, links)
+    fallback = EmailFallbackRenderer(publications, renderer, links)
     delivery = delivery_worker(
         settings, outbox, deliverers, subscribers, clock, worker_id, alerts, fallback
     )

@@ -16,7 +16,7 @@ already got, or falls beyond the top N your style keeps (concise 5, balanced 8, 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -68,53 +68,38 @@ class PhraseIndex:
         self._texts = [_item_text(item) for item in self.items]
         self._topics = [frozenset(t.lower() for t in i.entities.topics) for i in self.items]
         self._masks: dict[tuple[str, str], Mask] = {}
-        self._by_topic: dict[str, list[int]] | None = None  # positions per entity topic
-        self._by_source: dict[str, list[int]] | None = None
+        self._by_topic: dict[str, list[int]] = {}  # positions per entity topic, and source
+        self._by_source: dict[str, list[int]] = {}
+        for n, (item, topics) in enumerate(zip(self.items, self._topics, strict=True)):
+            for topic in topics:
+                self._by_topic.setdefault(topic, []).append(n)
+            self._by_source.setdefault(item.source, []).append(n)
 
     def position(self, item: ContentItem) -> int | None:
         return self._position.get(id(item))
 
-    def _masked(self, kind: str, key: str, test: Callable[[int], object]) -> Mask:
-        """The cached mask; on a miss, `test(position)` for every item."""
-        mask = self._masks.get((kind, key))
-        if mask is None:
-            mask = np.fromiter(map(bool, map(test, range(len(self.items)))), np.bool_)
-            self._masks[(kind, key)] = mask
-        return mask
-
     def phrase(self, phrase: str) -> Mask:
         """Items whose text has the phrase (as _has_phrase)."""
         mask = self._masks.get(("phrase", phrase))
-        if mask is not None:
-            return mask
-        lowered, texts = phrase.lower(), self._texts
-        pattern = re.compile(rf"(?<!\w){re.escape(lowered)}(?!\w)")
-        return self._masked(
-            "phrase", phrase, lambda n: lowered in texts[n] and pattern.search(texts[n])
-        )
+        if mask is None:
+            lowered = phrase.lower()
+            pattern = re.compile(rf"(?<!\w){re.escape(lowered)}(?!\w)")
+            found = (bool(lowered in text and pattern.search(text)) for text in self._texts)
+            mask = self._masks["phrase", phrase] = np.fromiter(found, np.bool_, len(self._texts))
+        return mask
 
     def topic(self, lowered: str) -> Mask:
         """Items with this (lowercased) entity topic."""
-        if self._by_topic is None:  # who has which topic, worked out once for all topics
-            self._by_topic = {}
-            for n, topics in enumerate(self._topics):
-                for topic in topics:
-                    self._by_topic.setdefault(topic, []).append(n)
         return self._marked("topic", lowered, self._by_topic.get(lowered, []))
 
     def source(self, source: str) -> Mask:
-        if self._by_source is None:
-            self._by_source = {}
-            for n, item in enumerate(self.items):
-                self._by_source.setdefault(item.source, []).append(n)
         return self._marked("source", source, self._by_source.get(source, []))
 
     def _marked(self, kind: str, key: str, positions: list[int]) -> Mask:
         mask = self._masks.get((kind, key))
         if mask is None:
-            mask = np.zeros(len(self.items), dtype=np.bool_)
+            mask = self._masks[kind, key] = np.zeros(len(self.items), dtype=np.bool_)
             mask[positions] = True
-            self._masks[(kind, key)] = mask
         return mask
 
     def topics(self, position: int) -> frozenset[str]:

@@ -68,11 +68,10 @@ class WindowRanker:
         self.overall = np.array([s.overall for s in scores], dtype=np.float64)
         self.relevance = np.array([s.relevance for s in scores], dtype=np.float64)
         self.novelty = np.array([s.novelty for s in scores], dtype=np.float64)
-        # Negated, as select's sort key: newest first among equal scores.
-        self.newest = np.array([-i.published_at.timestamp() for i in self.items], np.float64)
-        # Each item's place by that key (equal times share one), so that score and
-        # recency sort as one integer key.
-        self.newest_rank = np.unique(self.newest, return_inverse=True)[1].astype(np.int64)
+        # Each item's place newest first (equal times share one): select's tie-break, so
+        # that score and recency sort as one integer key.
+        newest = np.array([-i.published_at.timestamp() for i in self.items], np.float64)
+        self.newest_rank = np.unique(newest, return_inverse=True)[1].astype(np.int64)
         self._codes: dict[str, int] = {}
         codes = [self._codes.setdefault(i.fingerprint, len(self._codes)) for i in self.items]
         self.fingerprints = np.array(codes, dtype=np.intp)
