@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from core.models import DispatchType
@@ -88,12 +89,19 @@ async def test_the_scheduler_runs_tick_and_delivery_and_survives_a_failing_job(
         housekeeping,
         Intervals(tick_seconds=0.05, drain_seconds=0.05, housekeeping_seconds=0.05),
     )
+    states: list[str] = []
+
+    async def record_states() -> None:  # the send is recorded just after it is received
+        while True:
+            states[:] = [r["state"] for r in await parts.fetch("SELECT state FROM delivery_outbox")]
+            await asyncio.sleep(0.05)
+
+    watcher = asyncio.create_task(record_states())
     scheduler.start()
     try:
-        await eventually(lambda: bool(email.received) and runs >= 3)
+        await eventually(lambda: bool(email.received) and runs >= 3 and states == ["sent"])
     finally:
         scheduler.shutdown(wait=False)
+        watcher.cancel()
 
     assert [m.address for m in email.received] == ["a@example.com"]
-    [row] = await parts.fetch("SELECT state FROM delivery_outbox")
-    assert row["state"] == "sent"
