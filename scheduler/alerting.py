@@ -55,13 +55,15 @@ def failure_alert(failure: DeliveryFailure, at: datetime) -> dict[str, Any]:
 
 def stuck_alert(stuck: StuckDigest, at: datetime) -> dict[str, Any]:
     return {
-        "id": f"{STUCK_KIND}-{stuck.subscriber_id}-{stuck.period_key}",  # one per slot
+        # One per recipient and slot.
+        "id": f"{STUCK_KIND}-{stuck.recipient.replace(' ', '-')}-{stuck.period_key}",
         "kind": STUCK_KIND,
         "title": (
-            f"digest for subscriber {stuck.subscriber_id} ({stuck.period_key}) failed to "
+            f"digest for {stuck.recipient} ({stuck.period_key}) failed to "
             f"assemble {stuck.failures} times in a row; still retrying: {stuck.error}"
         ),
         "subscriber_id": stuck.subscriber_id,
+        "channel_id": stuck.channel_id,
         "period_key": stuck.period_key,
         "failures": stuck.failures,
         "reason": stuck.error,

@@ -28,12 +28,20 @@ STUCK_AFTER = 3  # failures in a row before admins hear of a digest that will no
 
 @dataclass(frozen=True)
 class StuckDigest:
-    """A subscriber's digest that failed to assemble `failures` times in a row."""
+    """A subscriber's or a team channel's digest that failed to assemble `failures` times
+    in a row (exactly one of the two ids is set)."""
 
-    subscriber_id: int
+    subscriber_id: int | None
+    channel_id: int | None
     period_key: str
     failures: int
     error: str
+
+    @property
+    def recipient(self) -> str:
+        if self.channel_id is not None:
+            return f"channel {self.channel_id}"
+        return f"subscriber {self.subscriber_id}"
 
 
 OnStuck = Callable[[StuckDigest], Awaitable[None]]
@@ -165,27 +173,31 @@ class DigestTick:
         await self._note_failures(failed)
         return outcomes
 
-    async def _note_failures(self, failed: Sequence[tuple[int, str, BaseException]]) -> None:
-        """Back off retries of digests that failed to assemble, and tell admins (once per
-        slot: the alert's id names it) of one that keeps failing."""
+    async def _note_failures(
+        self, failed: Sequence[tuple[int, str, BaseException]], *, channels: bool = False
+    ) -> None:
+        """Back off retries of digests (subscribers', or channels') that failed to assemble,
+        and tell admins (once per slot: the alert's id names it) of one that keeps failing."""
         if not failed:
             return
         try:
             in_a_row = await self.scheduling.record_failures(
-                [(subscriber_id, _describe(error)) for subscriber_id, _, error in failed],
-                self.clock.now(), self.lease_seconds, self.worker_id,
+                [(recipient_id, _describe(error)) for recipient_id, _, error in failed],
+                self.clock.now(), self.lease_seconds, self.worker_id, channels=channels,
             )  # fmt: skip
         except Exception:  # the claim still holds: retried after the lease as before
             log.warning("could not record failed digests", exc_info=True)
             return
-        for subscriber_id, key, error in failed:
-            failures = in_a_row.get(subscriber_id, 0)
+        for recipient_id, key, error in failed:
+            failures = in_a_row.get(recipient_id, 0)
             if self.on_stuck is None or failures < STUCK_AFTER:
                 continue
+            ids = (None, recipient_id) if channels else (recipient_id, None)
+            stuck = StuckDigest(*ids, key, failures, _describe(error))
             try:
-                await self.on_stuck(StuckDigest(subscriber_id, key, failures, _describe(error)))
+                await self.on_stuck(stuck)
             except Exception:
-                log.exception("could not raise the alert for subscriber %s", subscriber_id)
+                log.exception("could not raise the alert for %s", stuck.recipient)
 
     async def _gathered(self, work: Sequence[Awaitable[T]]) -> list[T]:
         gate = asyncio.Semaphore(self.concurrency)
@@ -228,7 +240,7 @@ class DigestTick:
 
     async def _serve_channel(self, channel: Channel) -> str:
         assert channel.id is not None
-        outcome, following, _ = await self._publish(
+        outcome, following, error = await self._publish(
             f"channel {channel.id}",
             channel.frequency_settings,
             channel.next_due_at,
@@ -236,6 +248,9 @@ class DigestTick:
         )
         if outcome == "already_served" and following is not None:
             await self.scheduling.release_channel(channel.id, following, self.worker_id)
+        if error is not None:
+            due = channel.next_due_at or self.clock.now()
+            await self._note_failures([(channel.id, _slot_name(due), error)], channels=True)
         return outcome
 
     async def _publish(

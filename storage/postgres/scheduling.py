@@ -44,16 +44,22 @@ class PgScheduling:
         await self._pool.execute(_Q.release_subscriber_claim, subscriber_id, next_due_at, worker)
 
     async def record_failures(
-        self, failures: Sequence[tuple[int, str]], now: datetime, lease_seconds: float, worker: str
+        self,
+        failures: Sequence[tuple[int, str]],
+        now: datetime,
+        lease_seconds: float,
+        worker: str,
+        *,
+        channels: bool = False,
     ) -> dict[int, int]:
-        """Note (subscriber id, error) digests that could not be assembled: each keeps its
-        slot and claim, held longer per failure in a row. Returns id -> failures in a row."""
+        """Note (subscriber or channel id, error) digests that could not be assembled: each
+        keeps its slot and claim, held longer per failure in a row. Returns id -> failures
+        in a row."""
         if not failures:
             return {}
         ids, errors = zip(*failures, strict=True)
-        rows = await self._pool.fetch(
-            _Q.record_assembly_failures, list(ids), list(errors), now, lease_seconds, worker
-        )
+        query = _Q.record_channel_assembly_failures if channels else _Q.record_assembly_failures
+        rows = await self._pool.fetch(query, list(ids), list(errors), now, lease_seconds, worker)
         return {int(row["id"]): int(row["assembly_failures"]) for row in rows}
 
     async def release_channel(self, channel_id: int, next_due_at: datetime, worker: str) -> None:

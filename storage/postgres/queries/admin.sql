@@ -17,7 +17,11 @@ GROUP BY 1 ORDER BY 2 DESC LIMIT 10;
 -- Digests that keep failing to assemble (each still retried), by their last error.
 -- name: assembly_failures_by_reason
 SELECT coalesce(last_failure, '(none)') AS reason, count(*) AS n
-FROM publishing_subscribers WHERE assembly_failures > 0
+FROM (
+    SELECT last_failure FROM publishing_subscribers WHERE assembly_failures > 0
+    UNION ALL
+    SELECT last_failure FROM publishing_channels WHERE assembly_failures > 0
+) AS stuck
 GROUP BY 1 ORDER BY 2 DESC LIMIT 10;
 
 -- name: last_delivery_per_destination

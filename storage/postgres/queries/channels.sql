@@ -50,8 +50,19 @@ RETURNING ch.*;
 -- another worker has served since.
 -- name: release_channel_claim
 UPDATE publishing_channels
-SET claimed_by = NULL, claimed_until = NULL, next_due_at = $2, updated_at = now()
+SET claimed_by = NULL, claimed_until = NULL, next_due_at = $2, updated_at = now(),
+    assembly_failures = 0, last_failure = NULL
 WHERE id = $1 AND claimed_by = $3;
+
+-- As record_assembly_failures (subscribers.sql), for team digests.
+-- name: record_channel_assembly_failures
+UPDATE publishing_channels ch
+SET assembly_failures = ch.assembly_failures + 1, last_failure = f.error,
+    claimed_until = $3::timestamptz
+        + make_interval(secs => least($4 * power(2, ch.assembly_failures), 86400))
+FROM unnest($1::bigint[], $2::text[]) AS f(id, error)
+WHERE ch.id = f.id AND ch.claimed_by = $5
+RETURNING ch.id, ch.assembly_failures;
 
 -- name: release_stale_channel_claims
 UPDATE publishing_channels

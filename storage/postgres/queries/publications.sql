@@ -46,7 +46,8 @@ WHERE id = $1;
 -- name: advance_channel
 UPDATE publishing_channels
 SET last_digest_at = $2, next_due_at = $3,
-    claimed_by = NULL, claimed_until = NULL, updated_at = now()
+    claimed_by = NULL, claimed_until = NULL, updated_at = now(),
+    assembly_failures = 0, last_failure = NULL
 WHERE id = $1;
 
 -- name: subscriber_sent_fingerprints
