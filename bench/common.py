@@ -9,6 +9,7 @@ import json
 import os
 import secrets
 import tempfile
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -119,6 +120,20 @@ async def seed(url: str, subscribers: int, items: int, now: datetime) -> None:
             )
     finally:
         await conn.close()
+
+
+def machine_reference() -> str:
+    """This machine's speed now, as seconds for a fixed pure-Python loop (best of three).
+    Shared machines drift (by up to 75% within one session here): figures from runs whose
+    references differ are not comparable."""
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        total = 0
+        for n in range(10_000_000):
+            total += n
+        best = min(best, time.perf_counter() - started)
+    return f"machine reference: a 10M-step Python loop takes {best:.2f} s"
 
 
 def now_utc() -> datetime:

@@ -5,7 +5,7 @@
 
 Prints digests per second, p50/p95/p99 time per batch, peak memory per process, and the
 machine's bound for the same rows: COPYing the same publication and outbox rows with no
-ranking or rendering.
+ranking or rendering; and the machine's speed before and after (bench.common).
 """
 
 from __future__ import annotations
@@ -25,7 +25,14 @@ from redis.asyncio import Redis
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import drop_database, now_utc, scratch_database, seed, server_urls
+from bench.common import (
+    drop_database,
+    machine_reference,
+    now_utc,
+    scratch_database,
+    seed,
+    server_urls,
+)
 from storage.redis.shared_ranks import KEY_PATTERN
 
 
@@ -142,6 +149,7 @@ async def main(args: argparse.Namespace) -> None:
         await seed(url, subscribers, items, now_utc())
         bound = await copy_bound(url, subscribers)
         print(f"COPY bound: {subscribers:,} publications + outbox rows in {bound:.2f} s")
+        print(machine_reference(), flush=True)
         for workers in (1, 2):
             await reset_due(url)
             await forget_shared_ranks(redis_url)
@@ -157,6 +165,7 @@ async def main(args: argparse.Namespace) -> None:
                 f"{memory}; "
                 f"{elapsed / bound:.1f}x the COPY bound"
             )
+        print(machine_reference())
     finally:
         await drop_database(server, name)
 
