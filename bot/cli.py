@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import signal
 import sys
 from collections.abc import Awaitable, Callable
 
@@ -49,7 +50,19 @@ def parser() -> argparse.ArgumentParser:
     return root
 
 
+def _stop_on_sigterm() -> None:
+    """`docker stop` and process managers send SIGTERM: stop as Ctrl-C does, through the
+    runtime's clean shutdown, rather than dying mid-write. It also stops a process whose
+    SIGINT is ignored (started in the background by a non-interactive shell)."""
+    main = asyncio.current_task()
+    if main is None:
+        return
+    with contextlib.suppress(NotImplementedError, RuntimeError):  # Windows; not main thread
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, main.cancel)
+
+
 async def _with_runtime(settings: Settings, work: Callable[[Runtime], Awaitable[None]]) -> None:
+    _stop_on_sigterm()
     try:
         runtime = await build_runtime(settings)
     except (OSError, ConnectionError) as error:
@@ -163,7 +176,7 @@ def main(argv: list[str] | None = None) -> None:
         work = worker
     else:
         work = lambda rt: seed(rt, args)  # noqa: E731
-    with contextlib.suppress(KeyboardInterrupt):
+    with contextlib.suppress(KeyboardInterrupt, asyncio.CancelledError):  # Ctrl-C, SIGTERM
         asyncio.run(_with_runtime(settings, work))
 
 
