@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import getpass
 import sys
+import threading
+from collections.abc import AsyncIterator
 from typing import TextIO
 
 from core.actor import Actor
@@ -37,10 +39,11 @@ class ConsoleBot:
         interactive = self.stdin.isatty()
         if interactive:
             self._print("digestbot console: type /digest for help, Ctrl-D to quit.")
+        lines = _lines(self.stdin)
         while True:
             if interactive:
                 self._print("> ", end="")
-            line = await asyncio.to_thread(self.stdin.readline)
+            line = await anext(lines, "")
             if not line:
                 break
             text = line.strip()
@@ -64,6 +67,31 @@ class ConsoleBot:
 
     def _print(self, text: str, end: str = "\n") -> None:
         print(text, end=end, file=self.out, flush=True)
+
+
+async def _lines(stdin: TextIO) -> AsyncIterator[str]:
+    """stdin's lines, then EOF as "". Read by a daemon thread rather than asyncio.to_thread:
+    asyncio.run waits for its executor's threads at exit, so a read blocked on an open
+    terminal or pipe would keep the process alive after Ctrl-C or SIGTERM."""
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[str] = asyncio.Queue()
+
+    def hand_over(line: str) -> bool:
+        try:
+            loop.call_soon_threadsafe(queue.put_nowait, line)
+        except RuntimeError:  # the loop has closed: nobody is reading any more
+            return False
+        return True
+
+    def read() -> None:
+        for line in iter(stdin.readline, ""):
+            if not hand_over(line):
+                return
+        hand_over("")
+
+    threading.Thread(target=read, name="console-stdin", daemon=True).start()
+    while line := await queue.get():
+        yield line
 
 
 def _display_name() -> str:

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import signal
+import sys
+from pathlib import Path
+
 import asyncpg
+import pytest
 
 from core.models import AIMetadata
 from core.ranking import score_item
@@ -111,3 +117,28 @@ def test_bad_input_is_answered_and_nothing_is_half_stored(run_bot) -> None:
     assert "3." not in out.split("Your prompts:")[1].split("What I look for")[0]
     assert "relevance threshold: 0.50" in out  # the rejected 1.5 changed nothing
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+async def test_the_console_bot_stops_cleanly_while_waiting_for_input(
+    bot_env: dict[str, str], tmp_path: Path, stop: signal.Signals
+) -> None:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", "run", "--no-http", env=bot_env, cwd=tmp_path,
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        # Ctrl-C as a terminal sends it, even when this suite runs in the background.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )  # fmt: skip
+    assert process.stdin is not None and process.stdout is not None
+    process.stdin.write(b"/digest status\n")  # stdin stays open: the next read blocks
+    await process.stdin.drain()
+    answer = await asyncio.wait_for(process.stdout.readline(), 60)
+    assert answer.strip(), "the console never answered"
+    process.send_signal(stop)
+    try:
+        await asyncio.wait_for(process.wait(), 20)
+    finally:
+        if process.returncode is None:
+            process.kill()
+    assert process.returncode == 0
