@@ -117,6 +117,18 @@ async def signing_key(settings: Settings, pool: asyncpg.Pool) -> bytes:
     return (await ensure_secret(pool, "link-signing-key")).encode()
 
 
+async def hand_back_claims(scheduling: PgScheduling, worker_id: str) -> None:
+    """A worker stopping cleanly frees the digests it claimed for other workers now rather
+    than after the lease (the unique slot key makes a repeat harmless either way)."""
+    try:
+        released = await scheduling.release_worker(worker_id)
+    except Exception:  # the database may be going down too: the leases still run out
+        log.warning("could not hand back this worker's claims", exc_info=True)
+        return
+    if released:
+        log.info("handed back %d claimed digests", released)
+
+
 async def build_runtime(settings: Settings, out: TextIO = sys.stdout) -> Runtime:
     stack = AsyncExitStack()
     pg_url, redis_url, handles = resolve_servers(settings, out)
@@ -162,6 +174,8 @@ async def build_runtime(settings: Settings, out: TextIO = sys.stdout) -> Runtime
     pipeline = DigestPipeline(content, ledger, renderer, clock, links)
     refiner, pipeline.rescorer = enable_llm(settings, redis, clock, stack, KeywordRefiner())
     scheduling = PgScheduling(pool)
+    # Run at shutdown after the jobs have stopped and before the pool closes.
+    stack.push_async_callback(hand_back_claims, scheduling, worker_id)
     ctx = Context(
         subscribers=subscribers,
         content=content,

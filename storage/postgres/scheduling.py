@@ -65,6 +65,13 @@ class PgScheduling:
     async def release_channel(self, channel_id: int, next_due_at: datetime, worker: str) -> None:
         await self._pool.execute(_Q.release_channel_claim, channel_id, next_due_at, worker)
 
+    async def release_worker(self, worker: str) -> int:
+        """Hand back every claim this worker holds (it is stopping), but those held back
+        after failing to assemble; returns how many."""
+        subscribers = await self._pool.execute(_Q.release_worker_subscriber_claims, worker)
+        channels = await self._pool.execute(_Q.release_worker_channel_claims, worker)
+        return _count(subscribers) + _count(channels)
+
     async def release_stale(self, now: datetime) -> int:
         """Clear claims whose lease ran out (subscribers and channels); returns how many."""
         subscribers = await self._pool.execute(_Q.release_stale_subscriber_claims, now)

@@ -43,8 +43,13 @@ async def test_digestbot_run_connects_to_slack_and_answers_commands(
             await wait_until(lambda: fake.socket_acks, within=90)
             [response] = await wait_until(lambda: fake.responses, within=30)
         finally:
-            proc.terminate()
-            stdout, stderr = await proc.communicate()
+            proc.terminate()  # SIGTERM: a clean shutdown, bounded here
+            try:
+                stdout, stderr = await asyncio.wait_for(proc.communicate(), 30)
+            finally:
+                if proc.returncode is None:
+                    proc.kill()
+    assert proc.returncode == 0, stderr.decode()[-2000:]
     assert "daily" in response["text"].lower()
     assert fake.calls_to("apps.connections.open")[0].token == "xapp-1-e2e"
     assert fake.calls_to("users.info")[0].token == "xoxb-e2e"

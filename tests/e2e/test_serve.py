@@ -26,5 +26,10 @@ async def test_serve_answers_health(bot_env: dict[str, str]) -> None:
             assert response.status == 200
             assert (await response.json())["status"] == "ok"
     finally:
-        proc.terminate()
-        await proc.wait()
+        proc.terminate()  # SIGTERM: a clean shutdown, bounded here
+        try:
+            await asyncio.wait_for(proc.wait(), 30)
+        finally:
+            if proc.returncode is None:
+                proc.kill()
+    assert proc.returncode == 0

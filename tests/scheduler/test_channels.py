@@ -4,6 +4,9 @@ posted to the channel on its own platform, never repeating an item."""
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime, timedelta
+
+import asyncpg
 
 from bot.runtime import Runtime
 from core.actor import Actor
@@ -133,3 +136,25 @@ async def test_a_paused_or_unsubscribed_channel_is_not_claimed(parts: Parts) -> 
     parts.clock.advance(minutes=5)
 
     assert (await parts.tick().run()).claimed == 0
+
+
+async def test_closing_the_runtime_hands_back_this_workers_claims(
+    runtime: Runtime, pg_url: str
+) -> None:
+    """`digestbot worker` stopping on Ctrl-C or SIGTERM closes its runtime."""
+    reply = await runtime.service.handle(ADMIN, "/digest channel subscribe daily at 09:00")
+    assert not reply.is_error, reply.text
+    scheduling = runtime.tick.scheduling
+    later = datetime.now(UTC) + timedelta(days=2)  # every slot due by then
+    [claimed] = await scheduling.claim_due_channels(runtime.worker_id, later, 10, 300)
+
+    await runtime.close()
+
+    conn = await asyncpg.connect(pg_url)
+    try:
+        holder = await conn.fetchval(
+            "SELECT claimed_by FROM publishing_channels WHERE id = $1", claimed.id
+        )
+    finally:
+        await conn.close()
+    assert holder is None

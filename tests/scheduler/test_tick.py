@@ -77,6 +77,27 @@ async def test_a_dead_workers_claims_are_served_after_the_lease_and_only_once(
     assert len(rows) == 10 and len({sub for sub, _ in rows}) == 10
 
 
+async def test_a_worker_that_stops_cleanly_hands_its_claims_to_the_others_at_once(
+    parts: Parts,
+) -> None:
+    due = parts.clock.now() - timedelta(minutes=1)
+    for n in range(6):
+        await parts.add_subscriber(n, due=due)
+    stopping = await parts.scheduling.claim_due("stopping", parts.clock.now(), 3, 300)
+    other = await parts.scheduling.claim_due("other", parts.clock.now(), 2, 300)
+    held_back = stopping[0]  # failed to assemble: its backoff must survive the hand-back
+    await parts.scheduling.record_failures(
+        [(held_back.id or 0, "boom")], parts.clock.now(), 300, "stopping"
+    )
+
+    assert await parts.scheduling.release_worker("stopping") == 2
+
+    result = await parts.tick("live").run()  # no lease to wait out
+    served = {s for s, _ in await _publications(parts)}
+    assert result.published == 3  # the two handed back and the one nobody had claimed
+    assert held_back.id not in served and not served & {s.id for s in other}
+
+
 async def test_after_downtime_a_missed_slot_is_served_once_not_once_per_slot(
     parts: Parts,
 ) -> None:

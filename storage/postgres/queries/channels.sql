@@ -64,6 +64,12 @@ FROM unnest($1::bigint[], $2::text[]) AS f(id, error)
 WHERE ch.id = f.id AND ch.claimed_by = $5
 RETURNING ch.id, ch.assembly_failures;
 
+-- As release_worker_subscriber_claims (subscribers.sql), for team digests.
+-- name: release_worker_channel_claims
+UPDATE publishing_channels
+SET claimed_by = NULL, claimed_until = NULL
+WHERE claimed_by = $1 AND assembly_failures = 0;
+
 -- name: release_stale_channel_claims
 UPDATE publishing_channels
 SET claimed_by = NULL, claimed_until = NULL

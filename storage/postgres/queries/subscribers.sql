@@ -91,6 +91,13 @@ FROM unnest($1::bigint[], $2::text[]) AS f(id, error)
 WHERE s.id = f.id AND s.claimed_by = $5
 RETURNING s.id, s.assembly_failures;
 
+-- A worker stopping cleanly hands back what it claimed, so others need not wait out the
+-- lease; a digest held back after failing to assemble keeps its wait.
+-- name: release_worker_subscriber_claims
+UPDATE publishing_subscribers
+SET claimed_by = NULL, claimed_until = NULL
+WHERE claimed_by = $1 AND assembly_failures = 0;
+
 -- name: release_stale_subscriber_claims
 UPDATE publishing_subscribers
 SET claimed_by = NULL, claimed_until = NULL
