@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import asyncpg
 from redis.asyncio import Redis
 
+from bot.stopping import stop
 from core.ports import Clock, Deliverer
 from scheduler.alert_delivery import AlertListener
 from scheduler.alerts import AlertScanner
@@ -87,10 +88,4 @@ async def run_listeners(listeners: list[AlertListener], stack: contextlib.AsyncE
     """Start each listener as a task, stopped when the stack closes."""
     for listener in listeners:
         task = asyncio.create_task(listener.run(), name="alert-listener")
-        stack.push_async_callback(_stop, task)
-
-
-async def _stop(task: asyncio.Task[None]) -> None:
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+        stack.push_async_callback(stop, task)

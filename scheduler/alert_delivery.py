@@ -51,6 +51,13 @@ def alert_message(alert: dict[str, Any], target: Target, key: str) -> OutboundMe
     )
 
 
+def _stopping() -> bool:
+    """Whether this task has been asked to stop. redis-py can raise a cancellation that
+    arrives mid-read as a ConnectionError; resubscribing then would outlive shutdown."""
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
+
+
 class AlertListener:
     def __init__(
         self,
@@ -146,8 +153,12 @@ class AlertListener:
                         except Exception:
                             log.exception("alert %s could not be handled", alert.get("id"))
             except (*REDIS_DOWN, RedisError, TimeoutError) as error:
+                if _stopping():  # the client turned our cancellation into a lost connection
+                    raise asyncio.CancelledError from error
                 log.warning("alert listener lost Redis (%s); retrying in %.0fs", error, delay)
-            except Exception:  # never let one bad alert end the listening for good
+            except Exception as error:  # never let one bad alert end the listening for good
+                if _stopping():
+                    raise asyncio.CancelledError from error
                 log.exception("alert listener failed; restarting in %.0fs", delay)
             self.ready.clear()
             await asyncio.sleep(delay)

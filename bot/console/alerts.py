@@ -12,6 +12,8 @@ from contextlib import AbstractAsyncContextManager
 from types import TracebackType
 from typing import Any, Protocol, Self, TextIO
 
+from bot.stopping import stop
+
 log = logging.getLogger(__name__)
 
 
@@ -51,9 +53,7 @@ class AlertWatch:
         tb: TracebackType | None,
     ) -> None:
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await stop(self._task)
 
     async def _watch(self) -> None:
         try:

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
+import pty
+import select
 import signal
 import sys
+import time
 from pathlib import Path
 
 import asyncpg
@@ -13,6 +18,7 @@ import pytest
 from core.models import AIMetadata
 from core.ranking import score_item
 from storage.postgres.content import content_from_row
+from tests.e2e.conftest import ROOT
 
 SEEDED = "/digest admin seed --subscribers 8 --content 60 --seed 11"
 
@@ -142,3 +148,39 @@ async def test_the_console_bot_stops_cleanly_while_waiting_for_input(
         if process.returncode is None:
             process.kill()
     assert process.returncode == 0
+
+
+def test_ctrl_c_on_a_terminal_stops_the_console_bot_at_its_prompt(
+    bot_env: dict[str, str], tmp_path: Path
+) -> None:
+    """The quick start's console on a real terminal: Ctrl-C at the first prompt exits."""
+    pid, terminal = pty.fork()
+    if pid == 0:  # the child: the bot, with the pseudo-terminal as stdin and stdout
+        os.chdir(tmp_path)
+        signal.signal(signal.SIGINT, signal.SIG_DFL)  # as a shell's foreground job has it
+        os.execve(sys.executable, [sys.executable, "-m", "bot.cli", "run", "--no-http"],
+                  {**bot_env, "PYTHONPATH": str(ROOT)})  # fmt: skip
+    seen = b""
+    try:
+        deadline = time.monotonic() + 60
+        while b"> " not in seen and time.monotonic() < deadline:
+            if select.select([terminal], [], [], 0.5)[0]:
+                seen += os.read(terminal, 4096)
+        assert b"> " in seen, seen.decode(errors="replace")
+        os.kill(pid, signal.SIGINT)  # what Ctrl-C sends
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                assert os.waitstatus_to_exitcode(status) == 0
+                return
+            if select.select([terminal], [], [], 0.2)[0]:
+                with contextlib.suppress(OSError):
+                    seen += os.read(terminal, 4096)
+        pytest.fail(f"still running 20 s after Ctrl-C: {seen.decode(errors='replace')[-500:]}")
+    finally:
+        with contextlib.suppress(ChildProcessError, ProcessLookupError):
+            if os.waitpid(pid, os.WNOHANG)[0] == 0:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+        os.close(terminal)

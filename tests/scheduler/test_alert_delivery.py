@@ -4,12 +4,14 @@ reach its recipient; operational alerts reach each admin once; missed ones catch
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from core.delivery import DeliveryResult, OutboundMessage
 from scheduler.alert_delivery import AlertListener
@@ -149,3 +151,45 @@ async def test_a_paused_source_is_explained_to_its_owner_alone(redis_client: Red
         assert "paused after 5 failures: HTTP 500" in slack.received[0].text
     finally:
         await _stop(tasks)
+
+
+class CancellationToConnectionError:
+    """An alert bus whose reads turn a cancellation into a lost connection, as redis-py's
+    pub/sub can when the cancel lands mid-read."""
+
+    def __init__(self) -> None:
+        self.subscriptions = 0
+        self.converting = True
+
+    async def recent(self, limit: int = 20) -> list[dict[str, Any]]:
+        return []
+
+    @contextlib.asynccontextmanager
+    async def subscription(self) -> AsyncIterator[AsyncIterator[dict[str, Any]]]:
+        self.subscriptions += 1
+        yield self._alerts()
+
+    async def _alerts(self) -> AsyncIterator[dict[str, Any]]:
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            if self.converting:
+                raise RedisConnectionError("Connection closed by server.") from None
+            raise
+        yield {}
+
+
+async def test_a_listener_asked_to_stop_stops_even_when_redis_hides_the_cancellation() -> None:
+    bus = CancellationToConnectionError()
+    listener = AlertListener(bus, {}, "p1", Clock(), retry_seconds=0.01)  # type: ignore[arg-type]
+    task = asyncio.create_task(listener.run())
+    await asyncio.wait_for(listener.ready.wait(), 5)
+
+    task.cancel()
+    await asyncio.wait({task}, timeout=2)
+
+    bus.converting = False  # let a listener that kept going be stopped after all
+    if not task.done():
+        task.cancel()
+    assert task.done() and task.cancelled()  # stopped, rather than resubscribing
+    assert bus.subscriptions == 1
