@@ -154,8 +154,6 @@ class PgPublicationLedger:
             if new:
                 await conn.execute(_Q.advance_subscribers_many,
                                    *_columns([advances[n] for n in new]))  # fmt: skip
-            # Items last: each checks its content row under a lock held to the commit, and
-            # other workers writing the same rows meanwhile share it through a multixact.
             if item_rows := [args for n in new for args in items[n]]:
                 await conn.execute(_Q.insert_publication_items_many, *_columns(item_rows))
         return [e.publication_id if e.publication_id in inserted else None for e in entries]

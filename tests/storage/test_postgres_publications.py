@@ -249,3 +249,34 @@ async def test_record_many_writes_a_batch_in_one_go(pg_pool: asyncpg.Pool) -> No
              zip(batch, await ledger.reserve_publication_ids(2), strict=True)]  # fmt: skip
     assert await ledger.record_many(again) == [None, None]  # those periods are served
     assert await row_counts(pg_pool) == dict(zip(TABLES, (2, 5, 2), strict=True))
+
+
+async def test_item_rows_go_with_their_publication_subscriber_or_content(
+    pg_pool: asyncpg.Pool,
+) -> None:
+    """Item rows are written unchecked (migration 0015), and deletes still cascade to them."""
+    ledger = PgPublicationLedger(pg_pool)
+    subs = [await subscriber_id(pg_pool, user) for user in ("U1", "U2", "U3")]
+    items = await stored_items(pg_pool, 3)
+    ids = await ledger.reserve_publication_ids(3)
+    await ledger.record_many(
+        [
+            Recording(make_digest(sub, items), [], NEXT, "digest", pid)
+            for sub, pid in zip(subs, ids, strict=True)
+        ]
+    )
+
+    async def left() -> list[tuple[int, int]]:
+        rows = await pg_pool.fetch(
+            "SELECT publication_id, content_id FROM publishing_publication_items ORDER BY 1, 2"
+        )
+        return [(r["publication_id"], r["content_id"]) for r in rows]
+
+    everything = [(pid, item.id) for pid in ids for item in sorted(items, key=lambda i: i.id)]
+    assert await left() == everything
+    await pg_pool.execute("DELETE FROM publishing_publications WHERE id = $1", ids[0])
+    await pg_pool.execute("DELETE FROM publishing_subscribers WHERE id = $1", subs[1])
+    await pg_pool.execute("DELETE FROM content_items WHERE id = $1", items[0].id)
+    assert await left() == [(ids[2], item.id) for item in items[1:]]
+    await pg_pool.execute("TRUNCATE publishing_publications CASCADE")
+    assert await left() == []

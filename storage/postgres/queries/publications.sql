@@ -123,8 +123,8 @@ RETURNING id;
 -- insert_publication_item, insert_outbox_message and advance_subscriber for a whole
 -- batch, one statement each (one executor run instead of one per row).
 -- A batched digest's items are the content rows as the batch read them, so their
--- scores are copied from the row here rather than sent back as JSON (a missing row
--- still fails the content_id reference, as a single insert would).
+-- scores are copied from the row here rather than sent back as JSON (a row deleted
+-- meanwhile leaves '{}': the references are not checked on insert, migration 0015).
 -- name: insert_publication_items_many
 INSERT INTO publishing_publication_items (
     publication_id, content_id, subscriber_id, channel_id,
