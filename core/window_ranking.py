@@ -35,6 +35,21 @@ from core.ranking import (
 
 Positions = npt.NDArray[np.intp]
 _SENT, _REPEAT, _BELOW = "sent", "repeat", "below"  # why a passing item was still left out
+_KEPT_LIMIT = 20_000  # entries per cache of a ranker's; a batch adds a few thousand at most
+
+
+def _profile(meta: AIMetadata) -> tuple[object, ...]:
+    """Everything of a subscriber's that their scores, bars and reasons depend on:
+    subscribers with equal profiles (a team's preset, say) share them over the same
+    candidates."""
+    wants, learned = meta.refined_requests, meta.learned_preferences
+    history = learned.engagement_history
+    return (
+        tuple(wants.topics), tuple(wants.keywords), tuple(wants.excluded_keywords),
+        wants.relevance_threshold, wants.novelty_score_min,
+        tuple(history.favorite_topics), tuple(history.disliked_topics),
+        tuple(learned.preferred_sources), meta.personalization.ai_scoring_weight,
+    )  # fmt: skip
 
 
 def _round4(values: np.ndarray) -> np.ndarray:
@@ -75,6 +90,9 @@ class WindowRanker:
         self._codes: dict[str, int] = {}
         codes = [self._codes.setdefault(i.fingerprint, len(self._codes)) for i in self.items]
         self.fingerprints = np.array(codes, dtype=np.intp)
+        # Scores over the same candidates, and an item's reasons, per profile (_profile).
+        self._scored: dict[tuple[bytes, tuple[object, ...]], tuple[np.ndarray, Mask]] = {}
+        self._reasons: dict[tuple[tuple[object, ...], int], list[str]] = {}
 
     def fingerprint_codes(self, fingerprints: Iterable[str]) -> list[int]:
         """The codes of those fingerprints that some item in the window has."""
@@ -97,16 +115,18 @@ class WindowRanker:
         near_misses: int,
     ) -> Selection:
         """select() over the items at these positions, keeping `near_misses` of them."""
-        scorer = Scorer(meta, self.index)
-        wants = scorer.wants
-        if "" in wants.excluded_keywords or any(not t for t, _ in scorer.favourites):
+        wants = meta.refined_requests
+        favourites = meta.learned_preferences.engagement_history.favorite_topics
+        if "" in wants.excluded_keywords or "" in favourites:
             # An empty first match would count as no match: rare, done item by item.
             chosen = [self.items[p] for p in positions.tolist()]
             full = select(chosen, meta, sent_fingerprints, self.index)
             full.near_misses = full.near_misses[:near_misses]
             return full
+        scorer = _LazyScorer(meta, self.index)
+        profile = _profile(meta)
         seen = set(sent_fingerprints) - {""}
-        score, ok = self._scores(positions, scorer)
+        score, ok = self._kept_scores(positions, profile, scorer)
         fingerprints = self.fingerprints[positions]
         seen_codes = self.fingerprint_codes(seen)
         repeat = np.isin(fingerprints, seen_codes) if seen_codes else np.zeros_like(ok)
@@ -124,7 +144,10 @@ class WindowRanker:
             if not item.fingerprint or item.fingerprint not in seen:
                 chosen.append((n, item))
                 seen.add(item.fingerprint)
-        chosen_scored = [Scored(item, float(score[n]), scorer.reasons(item)) for n, item in chosen]
+        chosen_scored = [
+            Scored(item, float(score[n]), self._kept_reasons(profile, int(positions[n]), scorer))
+            for n, item in chosen
+        ]
         if near_misses <= 0:
             return Selection(chosen=chosen_scored, near_misses=[], considered=len(positions))
         # Left out, in select's order: first what failed a bar or was sent before (in
@@ -144,12 +167,36 @@ class WindowRanker:
         }
         kept: list[Scored] = []
         for n in order.tolist():
-            scored = scorer.score(items[positions[left_out[n]]])
+            scored = scorer.get().score(items[positions[left_out[n]]])
             reason = reasons[n]
             if reason is not None:
                 scored.left_out = why[reason]
             kept.append(scored)
         return Selection(chosen=chosen_scored, near_misses=kept, considered=len(positions))
+
+    def _kept_scores(
+        self, positions: Positions, profile: tuple[object, ...], scorer: _LazyScorer
+    ) -> tuple[np.ndarray, Mask]:
+        """_scores, kept per (candidates, profile); callers only read the arrays."""
+        key = (positions.tobytes(), profile)
+        kept = self._scored.get(key)
+        if kept is None:
+            if len(self._scored) >= _KEPT_LIMIT:
+                self._scored.clear()
+            kept = self._scored[key] = self._scores(positions, scorer.get())
+        return kept
+
+    def _kept_reasons(
+        self, profile: tuple[object, ...], position: int, scorer: _LazyScorer
+    ) -> list[str]:
+        """Scorer.reasons for the item at this position, kept per profile (a copy each)."""
+        key = (profile, position)
+        kept = self._reasons.get(key)
+        if kept is None:
+            if len(self._reasons) >= _KEPT_LIMIT:
+                self._reasons.clear()
+            kept = self._reasons[key] = scorer.get().reasons(self.items[position])
+        return list(kept)
 
     def _sort_key(self, score: np.ndarray, positions: Positions) -> npt.NDArray[np.int64]:
         """select's order, highest score then newest, as one integer per candidate (ties
@@ -188,3 +235,17 @@ class WindowRanker:
         if excluded is not None:
             ok &= ~excluded
         return score, ok
+
+
+class _LazyScorer:
+    """A Scorer made on first use: a subscriber whose scores and reasons were all kept
+    from an equal profile needs none."""
+
+    def __init__(self, meta: AIMetadata, index: PhraseIndex) -> None:
+        self._meta, self._index = meta, index
+        self._scorer: Scorer | None = None
+
+    def get(self) -> Scorer:
+        if self._scorer is None:
+            self._scorer = Scorer(self._meta, self._index)
+        return self._scorer

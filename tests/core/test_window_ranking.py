@@ -83,3 +83,41 @@ def test_scores_round_exactly_as_python_rounds() -> None:
     halves = [(2 * k + 1) / 20_000 for k in range(10_000)]  # 0.03125 lies exactly on one
     values = [rng.random() for _ in range(50_000)] + averaged + halves + [0.0, 1.0]
     assert _round4(np.array(values)).tolist() == [round(v, 4) for v in values]
+
+
+def test_equal_profiles_share_scores_and_reasons_and_any_difference_is_its_own() -> None:
+    """A ranker keeps scores and reasons per profile: a subscriber differing from an earlier
+    one in any field that scoring reads gets their own, as select would give them."""
+    items = mock_content(300, seed=21, now=NOW)
+    for n, item in enumerate(items, 1):
+        item.id = n
+    ranker = WindowRanker(items)
+    positions = list(range(0, 300, 2))
+    base = mock_subscribers(1, seed=22)[0].ai_metadata
+    base.refined_requests.relevance_threshold = 0.3
+    candidates = [items[p] for p in positions]
+    picked = select(candidates, base, set())
+    top = picked.chosen[0].item
+    variations = {
+        "topics": lambda m: m.refined_requests.topics.pop(0),
+        "keywords": lambda m: m.refined_requests.topics.clear(),  # keywords alone match
+        "excluded": lambda m: m.refined_requests.excluded_keywords.append(top.title.split()[0]),
+        "threshold": lambda m: setattr(m.refined_requests, "relevance_threshold", 0.9),
+        "novelty": lambda m: setattr(m.refined_requests, "novelty_score_min", 0.8),
+        "favourite": lambda m: setattr(
+            m.learned_preferences.engagement_history, "favorite_topics",
+            [top.entities.topics[0]] if top.entities.topics else ["none"]),
+        "disliked": lambda m: setattr(
+            m.learned_preferences.engagement_history, "disliked_topics",
+            [t for i in candidates for t in i.entities.topics][:3]),
+        "source": lambda m: setattr(m.learned_preferences, "preferred_sources", [top.source]),
+        "weight": lambda m: setattr(m.personalization, "ai_scoring_weight", 0.9),
+    }  # fmt: skip
+    _check(ranker, positions, base, set())
+    for name, change in variations.items():
+        meta = base.model_copy(deep=True)
+        change(meta)
+        expected = select(candidates, meta, set())
+        assert _flat(expected.chosen) != _flat(picked.chosen), name  # a real difference
+        _check(ranker, positions, meta, set())
+        _check(ranker, positions, base, {top.fingerprint})  # and the base is still its own
