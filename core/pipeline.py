@@ -76,9 +76,9 @@ def channel_destination(channel: Channel) -> tuple[str, str]:
 
 
 def _digest_items(chosen: Sequence[Scored]) -> list[DigestItem]:
-    # Built from ranking's own typed results: nothing to validate, for every item.
-    construct = DigestItem.model_construct
-    return [construct(item=s.item, score=s.score, rank=n, reasons=s.reasons)
+    # Validated, not model_construct: pydantic's validator (in Rust) takes half the time
+    # of model_construct (in Python), and the item passes through as the instance it is.
+    return [DigestItem(item=s.item, score=s.score, rank=n, reasons=s.reasons)
             for n, s in enumerate(chosen, 1)]  # fmt: skip
 
 
