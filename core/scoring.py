@@ -20,10 +20,13 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 
 from core.fingerprint import STOPWORDS, fingerprint
 from core.models import AIScores, ContentItem, Entities, RefinedRequests
 from core.topics import topics_in
+
+_QUOTES_AND_DASHES = re.compile(r'["\-]')
 
 WEIGHTS: dict[str, float] = {
     "relevance": 0.30,
@@ -174,5 +177,11 @@ def to_item(
 
 def search_query(wants: RefinedRequests) -> str:
     """The subscriber's topics and keywords as `websearch_to_tsquery` text: any of them."""
-    terms = [re.sub(r'["\-]', " ", t).strip() for t in (*wants.topics, *wants.keywords)]
+    return _any_of((*wants.topics, *wants.keywords))
+
+
+@lru_cache(maxsize=4096)
+def _any_of(phrases: tuple[str, ...]) -> str:
+    # Kept: a batch asks twice per subscriber, and subscribers share topic lists.
+    terms = [_QUOTES_AND_DASHES.sub(" ", t).strip() for t in phrases]
     return " or ".join(f'"{t}"' for t in dict.fromkeys(terms) if t)
