@@ -10,7 +10,12 @@ from __future__ import annotations
 
 import gc
 
-YOUNG_THRESHOLD = 10_000  # CPython's default is 700 allocations between young collections
+# CPython's default is 700 allocations (net of frees) between young collections. A batch
+# of 500 digests holds 50,000-100,000 tracked objects alive until it is written, almost
+# none of them in cycles: below that, young collections ran ten times a batch and
+# promoted it all to be scanned again, a tenth of a worker's CPU (2.0 s of 19 s for
+# 19,000 digests; 0.16 s at this threshold, with the same peak memory).
+YOUNG_THRESHOLD = 200_000
 
 
 def settle_after_startup() -> None:
