@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 
 from core.delivery import OutboundMessage
 from core.models import Digest, DigestItem
@@ -31,8 +32,12 @@ class Tracked:
     subscriber_id: int | None
 
 
-def _tracked(publication_id: int, subscriber_id: int | None, **item: int) -> dict[str, int]:
-    payload = {"p": publication_id, **item}
+def _tracked(
+    publication_id: int, subscriber_id: int | None, item_id: int | None = None
+) -> dict[str, int]:
+    payload = {"p": publication_id}
+    if item_id is not None:
+        payload["i"] = item_id
     if subscriber_id is not None:
         payload["s"] = subscriber_id
     return payload
@@ -74,14 +79,19 @@ class SignedLinks:
         data = verify(self.key, UNSUBSCRIBE, token, datetime.now(UTC))
         return int(data["s"]) if data and isinstance(data.get("s"), int) else None
 
+    @cached_property
+    def _click_base(self) -> str:
+        return self.url("/t/c/")
+
     # The LinkBuilder hooks the renderer calls.
     def item_url(self, digest: Digest, item: DigestItem) -> str:
         """A signed /t/c/ link naming publication, item and reader; previews (no
         publication yet) and unstored items keep the item's own url."""
-        if digest.publication_id is None or item.item.id is None:
+        item_id, publication_id = item.item.id, digest.publication_id
+        if publication_id is None or item_id is None:
             return item.item.url
-        payload = _tracked(digest.publication_id, digest.subscriber_id, i=item.item.id)
-        return self.url(f"/t/c/{sign(self.key, CLICK, payload)}")
+        payload = _tracked(publication_id, digest.subscriber_id, item_id)
+        return self._click_base + sign(self.key, CLICK, payload)
 
     def open_url(self, digest: Digest) -> str | None:
         """The email's 1x1 open pixel (/t/o/), once the publication is reserved."""
