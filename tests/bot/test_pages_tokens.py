@@ -56,3 +56,15 @@ def test_a_form_token_works_only_for_its_subscriber_and_link_and_only_for_a_whil
     assert form_nonce(KEY, token, 7, "link-b", NOW) == ""
     assert form_nonce(KEY, token, 7, "link-a", NOW + timedelta(days=1)) == ""
     assert form_nonce(KEY, "", 7, "link-a", NOW) == ""
+
+
+def test_tokens_keep_their_exact_form_so_links_already_sent_still_work() -> None:
+    """Links in digests already delivered (unsubscribe, preferences, clicks) were signed
+    by earlier releases: a change to how tokens are made must not change the tokens."""
+    key = b"digestbot-test-key"
+    assert sign(key, "click", {"p": 42, "i": 7, "s": 3}) == (
+        "eyJpIjo3LCJwIjo0MiwicyI6M30.QnPHjsT549e7pi6k4Bdmn5Io"
+    )
+    assert sign(key, "preferences", {"s": 3}, datetime(2030, 1, 2, tzinfo=UTC)) == (
+        "eyJleHAiOjE4OTM1NDI0MDAsInMiOjN9.0oatKQLX2Yz8uiSGU52BpSeR"
+    )
