@@ -35,7 +35,10 @@ from core.ranking import (
 
 Positions = npt.NDArray[np.intp]
 _SENT, _REPEAT, _BELOW = "sent", "repeat", "below"  # why a passing item was still left out
-_KEPT_LIMIT = 20_000  # entries per cache of a ranker's; a batch adds a few thousand at most
+# Entries a ranker keeps before starting afresh. A kept score is ~9 KB (its candidates'
+# positions as the key, the scores and the bar): 2,000 of them, ~18 MB, hold a batch
+# where every profile differs; a reason list is a few hundred bytes.
+_KEPT_SCORES, _KEPT_REASONS = 2_000, 20_000
 
 
 def _profile(meta: AIMetadata) -> tuple[object, ...]:
@@ -181,7 +184,7 @@ class WindowRanker:
         key = (positions.tobytes(), profile)
         kept = self._scored.get(key)
         if kept is None:
-            if len(self._scored) >= _KEPT_LIMIT:
+            if len(self._scored) >= _KEPT_SCORES:
                 self._scored.clear()
             kept = self._scored[key] = self._scores(positions, scorer.get())
         return kept
@@ -193,7 +196,7 @@ class WindowRanker:
         key = (profile, position)
         kept = self._reasons.get(key)
         if kept is None:
-            if len(self._reasons) >= _KEPT_LIMIT:
+            if len(self._reasons) >= _KEPT_REASONS:
                 self._reasons.clear()
             kept = self._reasons[key] = scorer.get().reasons(self.items[position])
         return list(kept)

@@ -10,8 +10,9 @@ import numpy as np
 
 from core.mockdata import mock_content, mock_subscribers
 from core.models import AIMetadata, LearnedPreferences, Style
-from core.ranking import Scored, Selection, select
-from core.window_ranking import WindowRanker, _round4
+from core.pipeline import CANDIDATE_LIMIT
+from core.ranking import Scored, Scorer, Selection, select
+from core.window_ranking import _KEPT_SCORES, WindowRanker, _round4
 from tests.core.test_ranking_index import _tricky
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -121,3 +122,25 @@ def test_equal_profiles_share_scores_and_reasons_and_any_difference_is_its_own()
         assert _flat(expected.chosen) != _flat(picked.chosen), name  # a real difference
         _check(ranker, positions, meta, set())
         _check(ranker, positions, base, {top.fingerprint})  # and the base is still its own
+
+
+def test_kept_scores_stay_bounded_when_every_profile_differs() -> None:
+    """Each kept score holds its candidates' positions and arrays (~9 KB at 500 of them):
+    a batch of all-different profiles must not grow a worker without bound."""
+    items = mock_content(50, seed=31, now=NOW)
+    for n, item in enumerate(items, 1):
+        item.id = n
+    ranker = WindowRanker(items)
+    meta = mock_subscribers(1, seed=32)[0].ai_metadata
+    positions = np.arange(len(items), dtype=np.intp)
+    for n in range(_KEPT_SCORES + 50):
+        meta.personalization.ai_scoring_weight = n / (_KEPT_SCORES + 50)
+        ranker.select(positions, meta, set(), 0)
+        assert len(ranker._scored) <= _KEPT_SCORES
+    _check(ranker, list(range(len(items))), meta, set())  # and still exact after clearing
+    # At a full candidate list, all the kept scores together stay within a worker's means.
+    full = np.arange(CANDIDATE_LIMIT, dtype=np.intp)
+    score, ok = WindowRanker(mock_content(CANDIDATE_LIMIT, seed=33, now=NOW))._scores(
+        full, Scorer(meta, None)
+    )
+    assert _KEPT_SCORES * (full.nbytes + score.nbytes + ok.nbytes) < 32_000_000
