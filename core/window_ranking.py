@@ -180,13 +180,15 @@ class WindowRanker:
     def _kept_scores(
         self, positions: Positions, profile: tuple[object, ...], scorer: _LazyScorer
     ) -> tuple[np.ndarray, Mask]:
-        """_scores, kept per (candidates, profile); callers only read the arrays."""
+        """_scores, kept per (candidates, profile), as read-only arrays."""
         key = (positions.tobytes(), profile)
         kept = self._scored.get(key)
         if kept is None:
             if len(self._scored) >= _KEPT_SCORES:
                 self._scored.clear()
             kept = self._scored[key] = self._scores(positions, scorer.get())
+            for shared in kept:
+                shared.flags.writeable = False  # other subscribers will read these
         return kept
 
     def _kept_reasons(
