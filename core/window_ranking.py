@@ -9,7 +9,8 @@ near-misses. Candidates are positions in the window, so nothing is materialised 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from functools import cache, partial
 
 import numpy as np
 import numpy.typing as npt
@@ -126,7 +127,8 @@ class WindowRanker:
             full = select(chosen, meta, sent_fingerprints, self.index)
             full.near_misses = full.near_misses[:near_misses]
             return full
-        scorer = _LazyScorer(meta, self.index)
+        # Made on first use: a subscriber whose scores and reasons were all kept needs none.
+        scorer: Callable[[], Scorer] = cache(partial(Scorer, meta, self.index))
         profile = _profile(meta)
         seen = set(sent_fingerprints) - {""}
         score, ok = self._kept_scores(positions, profile, scorer)
@@ -170,7 +172,7 @@ class WindowRanker:
         }
         kept: list[Scored] = []
         for n in order.tolist():
-            scored = scorer.get().score(items[positions[left_out[n]]])
+            scored = scorer().score(items[positions[left_out[n]]])
             reason = reasons[n]
             if reason is not None:
                 scored.left_out = why[reason]
@@ -178,7 +180,7 @@ class WindowRanker:
         return Selection(chosen=chosen_scored, near_misses=kept, considered=len(positions))
 
     def _kept_scores(
-        self, positions: Positions, profile: tuple[object, ...], scorer: _LazyScorer
+        self, positions: Positions, profile: tuple[object, ...], scorer: Callable[[], Scorer]
     ) -> tuple[np.ndarray, Mask]:
         """_scores, kept per (candidates, profile), as read-only arrays."""
         key = (positions.tobytes(), profile)
@@ -186,13 +188,13 @@ class WindowRanker:
         if kept is None:
             if len(self._scored) >= _KEPT_SCORES:
                 self._scored.clear()
-            kept = self._scored[key] = self._scores(positions, scorer.get())
+            kept = self._scored[key] = self._scores(positions, scorer())
             for shared in kept:
                 shared.flags.writeable = False  # other subscribers will read these
         return kept
 
     def _kept_reasons(
-        self, profile: tuple[object, ...], position: int, scorer: _LazyScorer
+        self, profile: tuple[object, ...], position: int, scorer: Callable[[], Scorer]
     ) -> list[str]:
         """Scorer.reasons for the item at this position, kept per profile (a copy each)."""
         key = (profile, position)
@@ -200,7 +202,7 @@ class WindowRanker:
         if kept is None:
             if len(self._reasons) >= _KEPT_REASONS:
                 self._reasons.clear()
-            kept = self._reasons[key] = scorer.get().reasons(self.items[position])
+            kept = self._reasons[key] = scorer().reasons(self.items[position])
         return list(kept)
 
     def _sort_key(self, score: np.ndarray, positions: Positions) -> npt.NDArray[np.int64]:
@@ -240,17 +242,3 @@ class WindowRanker:
         if excluded is not None:
             ok &= ~excluded
         return score, ok
-
-
-class _LazyScorer:
-    """A Scorer made on first use: a subscriber whose scores and reasons were all kept
-    from an equal profile needs none."""
-
-    def __init__(self, meta: AIMetadata, index: PhraseIndex) -> None:
-        self._meta, self._index = meta, index
-        self._scorer: Scorer | None = None
-
-    def get(self) -> Scorer:
-        if self._scorer is None:
-            self._scorer = Scorer(self._meta, self._index)
-        return self._scorer
