@@ -175,13 +175,15 @@ def to_item(
     )
 
 
-def search_query(wants: RefinedRequests) -> str:
-    """The subscriber's topics and keywords as `websearch_to_tsquery` text: any of them."""
-    return _any_of((*wants.topics, *wants.keywords))
+def search_phrases(wants: RefinedRequests) -> tuple[str, ...]:
+    """The subscriber's topics and keywords as full-text phrases, each once, in order: a
+    subscriber's text rank is that of any of them (storage ranks them one at a time)."""
+    return _phrases((*wants.topics, *wants.keywords))
 
 
 @lru_cache(maxsize=4096)
-def _any_of(phrases: tuple[str, ...]) -> str:
-    # Kept: a batch asks twice per subscriber, and subscribers share topic lists.
-    terms = [_QUOTES_AND_DASHES.sub(" ", t).strip() for t in phrases]
-    return " or ".join(f'"{t}"' for t in dict.fromkeys(terms) if t)
+def _phrases(terms: tuple[str, ...]) -> tuple[str, ...]:
+    # Kept: a batch asks twice per subscriber, and subscribers share topic lists. Quotes
+    # and dashes would end or negate a phrase in websearch_to_tsquery's syntax.
+    cleaned = (_QUOTES_AND_DASHES.sub(" ", t).strip() for t in terms)
+    return tuple(dict.fromkeys(t for t in cleaned if t))

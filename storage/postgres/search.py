@@ -1,6 +1,7 @@
 """Candidates pre-ranked by PostgreSQL full-text search over each subscriber's topics and
-keywords (tsvector + GIN index, websearch_to_tsquery, ts_rank_cd), so the newest items
-of a busy library do not crowd out the relevant ones before ranking sees them."""
+keywords (tsvector + GIN index, a websearch_to_tsquery phrase each, ts_rank_cd), so the
+newest items of a busy library do not crowd out the relevant ones before ranking sees
+them."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import asyncpg
 
 from core.models import ContentItem, Subscriber
 from core.ports import SubscriberRepository
-from core.scoring import search_query
+from core.scoring import search_phrases
 from storage.postgres.candidate_window import BatchWindow, CandidateWindows, RankSharing
 from storage.postgres.content import PgContentRepository, content_from_row
 from storage.postgres.queries import default_queries
@@ -42,10 +43,10 @@ class PgSearchContentRepository(PgContentRepository):
         self, subscriber_id: int, since: datetime | None, limit: int
     ) -> list[ContentItem]:
         subscriber = await self._subscribers.get(subscriber_id)
-        query = search_query(subscriber.ai_metadata.refined_requests) if subscriber else ""
-        if not query:
+        phrases = search_phrases(subscriber.ai_metadata.refined_requests) if subscriber else ()
+        if not phrases:
             return await super().candidates_for(subscriber_id, since, limit)
         rows = await self._db.fetch(
-            _Q.subscriber_candidates_ranked, subscriber_id, since, limit, query
+            _Q.subscriber_candidates_ranked, subscriber_id, since, limit, phrases
         )
         return [content_from_row(row) for row in rows]

@@ -1,8 +1,8 @@
-"""Full-text ranks shared by the worker processes, so each distinct query is ranked by
+"""Full-text ranks shared by the worker processes, so each distinct phrase is ranked by
 PostgreSQL once per content window rather than once per worker.
 
-Keys name the window (a hash of the ranked items' ids and versions) and the query;
-values are the ranked ids and ranks, packed. A worker claims a few queries at a time
+Keys name the window (a hash of the ranked items' ids and versions) and the phrase;
+values are the ranked ids and ranks, packed. A worker claims a few phrases at a time
 (SET NX with a short expiry) before ranking them, so workers split the work; anything
 lost (Redis down, a claimer that died) is simply ranked again locally."""
 
@@ -27,8 +27,8 @@ FETCH_CHUNK = 32  # values are tens of kilobytes each
 KEY_PATTERN = "cache:ranks:*"  # every shared rank and claim
 
 
-def _key(kind: str, window: str, query: str) -> str:
-    return f"cache:ranks:{kind}:{window}:{hashlib.sha256(query.encode()).hexdigest()[:32]}"
+def _key(kind: str, window: str, phrase: str) -> str:
+    return f"cache:ranks:{kind}:{window}:{hashlib.sha256(phrase.encode()).hexdigest()[:32]}"
 
 
 def pack(ids: Ids, ranks: Ranks) -> str:
@@ -59,26 +59,26 @@ class SharedRanks:
         self._redis = redis
         self._worker = worker_id
 
-    async def fetch(self, window: str, queries: Sequence[str]) -> dict[str, tuple[Ids, Ranks]]:
-        """The ranks some worker stored for these queries over this window."""
+    async def fetch(self, window: str, phrases: Sequence[str]) -> dict[str, tuple[Ids, Ranks]]:
+        """The ranks some worker stored for these phrases over this window."""
         found: dict[str, tuple[Ids, Ranks]] = {}
-        for start in range(0, len(queries), FETCH_CHUNK):  # a few packed values at a time
-            chunk = queries[start : start + FETCH_CHUNK]
+        for start in range(0, len(phrases), FETCH_CHUNK):  # a few packed values at a time
+            chunk = phrases[start : start + FETCH_CHUNK]
             async with _unavailable_as_oserror():
                 values = await self._redis.mget([_key("r", window, q) for q in chunk])
             found |= {q: unpack(v) for q, v in zip(chunk, values, strict=True) if v is not None}
         return found
 
-    async def claim(self, window: str, queries: Sequence[str]) -> list[str]:
-        """Those of the queries no other worker is ranking; they are now this worker's."""
+    async def claim(self, window: str, phrases: Sequence[str]) -> list[str]:
+        """Those of the phrases no other worker is ranking; they are now this worker's."""
         async with _unavailable_as_oserror(), self._redis.pipeline(transaction=False) as pipe:
-            for query in queries:
-                pipe.set(_key("c", window, query), self._worker, nx=True, ex=CLAIM_TTL_SECONDS)
+            for phrase in phrases:
+                pipe.set(_key("c", window, phrase), self._worker, nx=True, ex=CLAIM_TTL_SECONDS)
             taken = await pipe.execute()
-        return [q for q, ok in zip(queries, taken, strict=True) if ok]
+        return [p for p, ok in zip(phrases, taken, strict=True) if ok]
 
     async def store(self, window: str, ranked: dict[str, tuple[Ids, Ranks]]) -> None:
         async with _unavailable_as_oserror(), self._redis.pipeline(transaction=False) as pipe:
-            for query, (ids, ranks) in ranked.items():
-                pipe.set(_key("r", window, query), pack(ids, ranks), ex=RANKS_TTL_SECONDS)
+            for phrase, (ids, ranks) in ranked.items():
+                pipe.set(_key("r", window, phrase), pack(ids, ranks), ex=RANKS_TTL_SECONDS)
             await pipe.execute()

@@ -14,7 +14,7 @@ from core.scoring import (
     novelty,
     recent_of,
     score_entry,
-    search_query,
+    search_phrases,
     to_item,
     tokens,
 )
@@ -89,7 +89,9 @@ def test_to_item_tags_topics_and_never_dates_into_the_future() -> None:
     assert to_item(PAPER, "arXiv quant-ph", 0.7, [], NOW).entities.people == ["Carol Decoder"]
 
 
-def test_search_query_is_any_of_the_topics_and_keywords() -> None:
-    wants = RefinedRequests(topics=["quantum computing"], keywords=["surface code", 'say "hi"'])
-    assert search_query(wants) == '"quantum computing" or "surface code" or "say  hi"'
-    assert search_query(RefinedRequests()) == ""
+def test_search_phrases_are_the_topics_and_keywords_each_once() -> None:
+    wants = RefinedRequests(
+        topics=["quantum computing"], keywords=["surface code", 'say "hi"', "quantum computing"]
+    )
+    assert search_phrases(wants) == ("quantum computing", "surface code", "say  hi")
+    assert search_phrases(RefinedRequests(keywords=['"', "-"])) == ()

@@ -1,4 +1,4 @@
-"""Workers share full-text ranks through Redis: each distinct query is ranked by
+"""Workers share full-text ranks through Redis: each distinct phrase is ranked by
 PostgreSQL once, by whichever worker claimed it, and every worker still picks exactly the
 candidates it would have picked alone. Without Redis each worker ranks on its own."""
 
@@ -30,12 +30,12 @@ async def _setup(pg_pool: asyncpg.Pool) -> list[Subscriber]:
 
 
 def _counting(windows: CandidateWindows, ranked: list[str]) -> None:
-    """Record every query this worker ranks in PostgreSQL."""
+    """Record every phrase this worker ranks in PostgreSQL."""
     rank_some = windows._rank_some
 
-    async def counted(conn: asyncpg.Connection, queries: list[str], ids: list[int]) -> None:
-        ranked.extend(queries)
-        await rank_some(conn, queries, ids)
+    async def counted(conn: asyncpg.Connection, phrases: list[str], ids: list[int]) -> None:
+        ranked.extend(phrases)
+        await rank_some(conn, phrases, ids)
 
     windows._rank_some = counted  # type: ignore[method-assign]
 
@@ -51,7 +51,7 @@ def test_packed_ranks_come_back_unchanged() -> None:
     assert got_ids.tolist() == ids.tolist() and got_ranks.tolist() == ranks.tolist()
 
 
-async def test_two_workers_rank_each_query_once_and_pick_as_one_alone(
+async def test_two_workers_rank_each_phrase_once_and_pick_as_one_alone(
     pg_pool: asyncpg.Pool, redis_client: Redis
 ) -> None:
     people = await _setup(pg_pool)
@@ -64,13 +64,13 @@ async def test_two_workers_rank_each_query_once_and_pick_as_one_alone(
         _counting(windows, ranked)
     halves = people[:20], people[20:]
     first = await asyncio.gather(*(w.for_batch(h) for w, h in zip(workers, halves, strict=True)))
-    # Then each serves the other half: every query it lacks comes from Redis.
+    # Then each serves the other half: every phrase it lacks comes from Redis.
     second = await asyncio.gather(
         *(w.for_batch(h) for w, h in zip(workers, halves[::-1], strict=True))
     )
 
     distinct = set(ranked)
-    assert sorted(ranked) == sorted(distinct), "a query was ranked twice"
+    assert sorted(ranked) == sorted(distinct), "a phrase was ranked twice"
     assert _picks(first[0], halves[0]) + _picks(first[1], halves[1]) == expected
     assert _picks(second[1], halves[0]) + _picks(second[0], halves[1]) == expected
 

@@ -69,11 +69,15 @@ WHERE created_at > $1
   AND private_to IS NULL  -- items of someone's own sources are not broadcast as alerts
 ORDER BY created_at DESC, id DESC LIMIT $2;
 
--- As subscriber_candidates, best full-text matches of their topics and keywords first
--- ($4: websearch_to_tsquery text), so a busy library still yields the relevant items.
+-- As subscriber_candidates, best full-text matches of their topics and keywords ($4, the
+-- phrases) first, so a busy library still yields the relevant items. The rank is the sum
+-- of ts_rank_cd over the counted phrases (migration 0016): ts_rank_cd of any of them.
 -- name: subscriber_candidates_ranked
+WITH phrase AS MATERIALIZED (
+    SELECT search_phrase(p) AS q FROM unnest(counted_search_phrases($4::text[])) AS p
+)
 SELECT c.*
-FROM content_items c, websearch_to_tsquery('english', $4) AS q
+FROM content_items c
 WHERE ($2::timestamptz IS NULL OR c.published_at > $2::timestamptz
        OR c.created_at > $2::timestamptz)
   AND NOT EXISTS (
@@ -84,7 +88,8 @@ WHERE ($2::timestamptz IS NULL OR c.published_at > $2::timestamptz
       SELECT 1 FROM publishing_subscribers s
       WHERE s.id = $1 AND s.platform || ':' || s.platform_user_id = ANY (c.private_to)
   ))
-ORDER BY ts_rank_cd(c.search, q) DESC, c.published_at DESC, c.id DESC
+ORDER BY coalesce((SELECT sum(ts_rank_cd(c.search, phrase.q)::float8) FROM phrase), 0) DESC,
+         c.published_at DESC, c.id DESC
 LIMIT $3;
 
 -- Ingestion: which of these normalised URLs are already known, and as which item.
@@ -164,20 +169,25 @@ SELECT id, title, summary, url, source, content_type, published_at, ai_scores, e
        fingerprint
 FROM content_items WHERE id = ANY ($1::bigint[]);
 
--- The same ts_rank_cd as subscriber_candidates_ranked, for several queries ($1) and
--- items ($2) at once. Rows that do not match a query rank 0 there and are not returned.
--- Per query, its matches best first (the order of subscriber_candidates_ranked), as two
--- arrays: a worker keeps thousands of them, and arrays cost far less than rows.
--- name: search_ranks
-SELECT qi, array_agg(id ORDER BY rank DESC, published_at DESC, id DESC) AS ids,
-       array_agg(rank ORDER BY rank DESC, published_at DESC, id DESC) AS ranks
+-- Batch assembly: the counted phrases (migration 0016) of each of several phrase lists,
+-- given as (list number, phrase) pairs.
+-- name: counted_phrases_many
+SELECT t.qi::int AS qi, counted_search_phrases(array_agg(t.phrase ORDER BY t.n)) AS phrases
+FROM unnest($1::int[], $2::text[]) WITH ORDINALITY AS t(qi, phrase, n)
+GROUP BY t.qi;
+
+-- The ts_rank_cd of subscriber_candidates_ranked for several phrases ($1) over items
+-- ($2) at once, as two arrays per phrase: a worker keeps thousands of them, and arrays
+-- cost far less than rows. Rows that do not match a phrase rank 0 there: not returned.
+-- name: phrase_ranks
+SELECT qi, array_agg(id) AS ids, array_agg(rank) AS ranks
 FROM (
-    SELECT t.qi::int AS qi, c.id, c.published_at, ts_rank_cd(c.search, q) AS rank
-    FROM unnest($1::text[]) WITH ORDINALITY AS t(query, qi)
-    CROSS JOIN LATERAL websearch_to_tsquery('english', t.query) AS q
+    SELECT t.qi::int AS qi, c.id, ts_rank_cd(c.search, q) AS rank
+    FROM unnest($1::text[]) WITH ORDINALITY AS t(phrase, qi)
+    CROSS JOIN LATERAL search_phrase(t.phrase) AS q
     JOIN content_items c ON c.search @@ q
     WHERE c.id = ANY ($2::bigint[])
-    OFFSET 0  -- kept a subquery, else ts_rank_cd runs again for the filter and each sort
+    OFFSET 0  -- kept a subquery, else ts_rank_cd runs again for the filter
 ) AS matches
 WHERE rank > 0
 GROUP BY qi;
