@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 import asyncpg
+import orjson
 
 from core.delivery import OutboundMessage
 from core.render import RenderedDigest
@@ -28,7 +29,7 @@ def message_from_row(row: Mapping[str, Any]) -> OutboundMessage:
         subject=row["subject"],
         text=row["body_text"],
         html=row["body_html"],
-        payload=row["payload"] or {},
+        payload=orjson.loads(row["payload"]) if row["payload"] else {},  # JSON text (0017)
         attempt=row["attempts"],
     )
 

@@ -65,7 +65,7 @@ def _outbox_args(
         m.subject,
         m.text,
         m.html,
-        m.payload,
+        orjson.dumps(m.payload).decode(),  # JSON text (0017)
         ready,
     )
 

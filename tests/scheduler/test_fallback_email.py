@@ -7,6 +7,7 @@ import logging
 import re
 from typing import Any
 
+import orjson
 import pytest
 
 from bot.links import SignedLinks
@@ -39,7 +40,7 @@ async def _published(parts: Parts, dispatch: DispatchType) -> tuple[Subscriber, 
 
 async def _outbox_payload(parts: Parts) -> dict[str, Any]:
     [row] = await parts.fetch("SELECT payload FROM delivery_outbox")
-    return dict(row["payload"])
+    return dict(orjson.loads(row["payload"]))
 
 
 async def _fail_dm(parts: Parts, destination: str, **worker: Any) -> OutboundMessage:
@@ -90,7 +91,7 @@ async def test_a_row_queued_with_an_eager_fallback_email_still_uses_it(
     await _published(parts, DispatchType.SLACK)
     old = {"subject": "Queued subject", "text": "queued text", "html": "<p>queued</p>"}
     await parts.pool.execute(
-        "UPDATE delivery_outbox SET payload = (payload::jsonb || $1::jsonb)::json",
+        "UPDATE delivery_outbox SET payload = (payload::jsonb || $1::jsonb)::text",
         {"fallback_email": old},
     )
 

@@ -231,6 +231,6 @@ async def test_schema_is_what_the_code_expects(pg_url: str) -> None:
         assert not missing, f"{model.__name__} fields without a column in {table}: {missing}"
     for table, column in JSONB_COLUMNS:
         assert columns[table][column] == "jsonb", (table, column)
-    assert columns["delivery_outbox"]["payload"] == "json"  # sent as rendered (0011)
+    assert columns["delivery_outbox"]["payload"] == "text"  # sent as rendered (0011, 0017)
     assert index_names >= UNIQUE_INDEXES
     assert await _recorded_versions(pg_url) == expected_versions()

@@ -6,6 +6,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
+import orjson
 import pytest
 
 from core.delivery import OutboundMessage
@@ -110,7 +111,7 @@ async def test_record_writes_everything_and_advances_the_subscriber(pg_pool: asy
         "pending",
     )
     assert outbox["body_text"] == "two items"
-    assert outbox["payload"] == {"blocks": [{"type": "section"}]}
+    assert orjson.loads(outbox["payload"]) == {"blocks": [{"type": "section"}]}
     sub_row = await pg_pool.fetchrow("SELECT * FROM publishing_subscribers")
     assert (sub_row["last_digest_at"], sub_row["next_due_at"]) == (NOW, NEXT)
     assert (sub_row["last_outcome"], sub_row["claimed_by"], sub_row["claimed_until"]) == (
@@ -240,7 +241,7 @@ async def test_record_many_writes_a_batch_in_one_go(pg_pool: asyncpg.Pool) -> No
     assert rows[1]["reasons"] == ["why 2"] and rows[1]["ai_scores"]["overall"] == 0.8
     assert rows[1]["subscriber_id"] == subs[0] and rows[1]["fingerprint"] == items[1].fingerprint
     outbox = await pg_pool.fetch("SELECT * FROM delivery_outbox ORDER BY idempotency_key")
-    assert [o["payload"] for o in outbox] == [{"blocks": [{"type": "section"}]}] * 2
+    assert [orjson.loads(o["payload"]) for o in outbox] == [{"blocks": [{"type": "section"}]}] * 2
     assert [o["publication_id"] for o in outbox] == ids
     advanced = await pg_pool.fetch("SELECT next_due_at, last_outcome FROM publishing_subscribers")
     assert {(r["next_due_at"], r["last_outcome"]) for r in advanced} == {(NEXT, "digest")}

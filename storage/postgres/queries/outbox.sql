@@ -67,7 +67,7 @@ FROM delivery_attempts WHERE outbox_id = $1 ORDER BY id;
 INSERT INTO delivery_outbox (
     publication_id, subscriber_id, channel_id, destination, address, idempotency_key,
     subject, body_text, body_html, payload, next_attempt_at, fallback_of
-) VALUES ($1, $2, $3, 'email', $4, $5, $6, $7, $8, '{}'::json, $9, $10)
+) VALUES ($1, $2, $3, 'email', $4, $5, $6, $7, $8, '{}', $9, $10)
 ON CONFLICT (idempotency_key) DO NOTHING
 RETURNING id;
 

@@ -141,7 +141,7 @@ INSERT INTO delivery_outbox (
     idempotency_key, subject, body_text, body_html, payload, next_attempt_at
 )
 SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::text[],
-                     $6::text[], $7::text[], $8::text[], $9::text[], $10::json[],
+                     $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
                      $11::timestamptz[]);
 
 -- name: advance_subscribers_many
