@@ -133,7 +133,10 @@ INSERT INTO publishing_publication_items (
 SELECT t.p, t.c, t.s, t.ch, t.f, t.r, t.sc, coalesce(item.ai_scores, '{}'), t.reasons::jsonb
 FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[],
             $6::int[], $7::float8[], $8::text[]) AS t(p, c, s, ch, f, r, sc, reasons)
-LEFT JOIN content_items item ON item.id = t.c;
+-- Only the batch's few hundred distinct items: joined whole, the table was hashed per batch.
+LEFT JOIN (SELECT id, ai_scores FROM content_items
+           WHERE id = ANY (ARRAY(SELECT DISTINCT unnest($2::bigint[])))) AS item
+       ON item.id = t.c;
 
 -- name: insert_outbox_messages_many
 INSERT INTO delivery_outbox (
