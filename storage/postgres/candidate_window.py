@@ -174,7 +174,7 @@ class CandidateWindows:
             if signature != self._signature or self._ranker is None:
                 await self._refresh(conn, since)
                 self._signature = signature
-            await self._count(conn, [p for p in lists if p not in self._counted])
+            await self._count(conn, lists)
             wanted = {phrase for p in lists for phrase in self._counted[p]}
             new = sorted(wanted - self._ranks.keys())
             if new:
@@ -187,10 +187,11 @@ class CandidateWindows:
         assert self._ranker is not None
         return BatchWindow(self._shape, self._ranker, ranked, sent)
 
-    async def _count(self, conn: asyncpg.Connection, lists: list[Phrases]) -> None:
+    async def _count(self, conn: asyncpg.Connection, batch: set[Phrases]) -> None:
         """Which phrases of each list its rank sums (counted_search_phrases), once each."""
-        if len(self._counted) + len(lists) > COUNTED_LISTS:
-            self._counted = {}
+        if len(self._counted) + len(batch) > COUNTED_LISTS:
+            self._counted = {}  # for memory; this batch's lists are counted again below
+        lists = [p for p in batch if p not in self._counted]
         pairs = [(n, phrase) for n, phrases in enumerate(lists, 1) for phrase in phrases]
         if pairs:
             numbers, phrases = zip(*pairs, strict=True)
