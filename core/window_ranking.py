@@ -36,9 +36,10 @@ from core.ranking import (
 
 Positions = npt.NDArray[np.intp]
 _SENT, _REPEAT, _BELOW = "sent", "repeat", "below"  # why a passing item was still left out
-# Entries a ranker keeps before starting afresh. A kept score is ~9 KB (its candidates'
-# positions as the key, the scores and the bar): 2,000 of them, ~18 MB, hold a batch
-# where every profile differs; a reason list is a few hundred bytes.
+# Entries a ranker keeps before starting afresh. A kept score is ~9-13 KB (its
+# candidates' positions as the key, the scores, the bar and the passing ones' order):
+# 2,000 of them, ~18-26 MB, hold a batch where every profile differs; a reason list is
+# a few hundred bytes.
 _KEPT_SCORES, _KEPT_REASONS = 2_000, 20_000
 
 
@@ -95,7 +96,9 @@ class WindowRanker:
         codes = [self._codes.setdefault(i.fingerprint, len(self._codes)) for i in self.items]
         self.fingerprints = np.array(codes, dtype=np.intp)
         # Scores over the same candidates, and an item's reasons, per profile (_profile).
-        self._scored: dict[tuple[bytes, tuple[object, ...]], tuple[np.ndarray, Mask]] = {}
+        self._scored: dict[
+            tuple[bytes, tuple[object, ...]], tuple[np.ndarray, Mask, Positions]
+        ] = {}
         self._reasons: dict[tuple[tuple[object, ...], int], list[str]] = {}
 
     def fingerprint_codes(self, fingerprints: Iterable[str]) -> list[int]:
@@ -131,14 +134,13 @@ class WindowRanker:
         scorer: Callable[[], Scorer] = cache(partial(Scorer, meta, self.index))
         profile = _profile(meta)
         seen = set(sent_fingerprints) - {""}
-        score, ok = self._kept_scores(positions, profile, scorer)
-        fingerprints = self.fingerprints[positions]
+        score, ok, in_order = self._kept_scores(positions, profile, scorer)
         seen_codes = self.fingerprint_codes(seen)
-        repeat = np.isin(fingerprints, seen_codes) if seen_codes else np.zeros_like(ok)
-        passing = ok & ~repeat
-        in_order = np.flatnonzero(passing)
-        key = self._sort_key(score[in_order], positions[in_order])
-        in_order = in_order[np.argsort(key, kind="stable")]
+        repeat = np.isin(self.fingerprints[positions], seen_codes) if seen_codes else None
+        passing = ok
+        if repeat is not None and repeat.any():  # rare: a batch's candidates exclude sent items
+            passing = ok & ~repeat
+            in_order = self._in_rank_order(score, positions, passing)
         limit = STYLE_LIMITS[meta.personalization.style]
         chosen: list[tuple[int, ContentItem]] = []
         items = self.items
@@ -160,8 +162,10 @@ class WindowRanker:
         # a chosen story or ranked below the cut.
         failed = np.flatnonzero(~passing)
         passed = in_order[~np.isin(in_order, [n for n, _ in chosen])]
+        fingerprints = self.fingerprints[positions]
         passed_repeat = np.isin(fingerprints[passed], self.fingerprint_codes(seen - {""}))
-        reasons = [_SENT if r else None for r in (ok & repeat)[failed].tolist()]
+        sent = (ok & repeat)[failed].tolist() if repeat is not None else [False] * len(failed)
+        reasons = [_SENT if r else None for r in sent]
         reasons += [_REPEAT if r else _BELOW for r in passed_repeat.tolist()]
         left_out = np.concatenate((failed, passed))
         order = np.argsort(-score[left_out], kind="stable")[:near_misses]
@@ -181,17 +185,25 @@ class WindowRanker:
 
     def _kept_scores(
         self, positions: Positions, profile: tuple[object, ...], scorer: Callable[[], Scorer]
-    ) -> tuple[np.ndarray, Mask]:
-        """_scores, kept per (candidates, profile), as read-only arrays."""
+    ) -> tuple[np.ndarray, Mask, Positions]:
+        """_scores, and the passing candidates in rank order, kept per (candidates,
+        profile), as read-only arrays."""
         key = (positions.tobytes(), profile)
         kept = self._scored.get(key)
         if kept is None:
             if len(self._scored) >= _KEPT_SCORES:
                 self._scored.clear()
-            kept = self._scored[key] = self._scores(positions, scorer())
+            score, ok = self._scores(positions, scorer())
+            kept = self._scored[key] = (score, ok, self._in_rank_order(score, positions, ok))
             for shared in kept:
                 shared.flags.writeable = False  # other subscribers will read these
         return kept
+
+    def _in_rank_order(self, score: np.ndarray, positions: Positions, passing: Mask) -> Positions:
+        """The passing candidates (indexes into positions), highest score then newest."""
+        in_order = np.flatnonzero(passing)
+        key = self._sort_key(score[in_order], positions[in_order])
+        return in_order[np.argsort(key, kind="stable")]
 
     def _kept_reasons(
         self, profile: tuple[object, ...], position: int, scorer: Callable[[], Scorer]
