@@ -209,9 +209,8 @@ class CandidateWindows:
         for phrase in self._counted[phrases]:
             ids, ranks = self._ranks[phrase]
             # Ranked ids cover the window and may reach past it (a later `since`).
-            found = np.searchsorted(self._row_ids, ids).clip(max=max(len(self._row_ids) - 1, 0))
-            inside = self._row_ids[found] == ids if len(self._row_ids) else found < 0
-            total[self._row_at[found[inside]]] += ranks[inside]
+            inside = np.isin(ids, self._row_ids, assume_unique=True)
+            total[self._row_at[np.searchsorted(self._row_ids, ids[inside])]] += ranks[inside]
         matched = np.flatnonzero(total > 0)
         kept = self._positions[phrases] = matched[np.argsort(-total[matched], kind="stable")]
         return kept
